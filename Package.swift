@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One module per format, the tree in the middle, the CLI a thin shell.
+// See docs/ARCHITECTURE.md for the map.
+let package = Package(
+    name: "MarkupKit",
+    products: [
+        .library(name: "MarkupKit", targets: ["MarkupKit"]),
+        .executable(name: "markconv", targets: ["markconv"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Debian's libcmark-gfm, linked as a system library. Both -dev packages are needed:
+        // the .pc file names -lcmark-gfm-extensions, which only the second one ships.
+        .systemLibrary(
+            name: "CCmarkGFM",
+            path: "Sources/CCmarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
+        .target(name: "MarkupKitCore", path: "Sources/MarkupKitCore"),
+        .target(name: "MarkupKitMarkdown", dependencies: ["MarkupKitCore", "CCmarkGFM"], path: "Sources/Markdown"),
+        .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore"], path: "Sources/HTML"),
+        .target(name: "MarkupKitJSON", dependencies: ["MarkupKitCore"], path: "Sources/JSON"),
+        .target(
+            name: "MarkupKit",
+            dependencies: ["MarkupKitCore", "MarkupKitMarkdown", "MarkupKitHTML", "MarkupKitJSON"],
+            path: "Sources/MarkupKit"
+        ),
+        .executableTarget(
+            name: "markconv",
+            dependencies: ["MarkupKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/markconv"
+        ),
+        // Test helpers shared by both test targets: the spec file, cmark-gfm's own renderer
+        // as an oracle, and a random Markdown generator.
+        .target(name: "MarkupKitTestSupport", dependencies: ["CCmarkGFM"], path: "Tests/TestSupport"),
+        .testTarget(
+            name: "MarkupKitTests",
+            dependencies: ["MarkupKit", "MarkupKitTestSupport"],
+            path: "Tests/MarkupKitTests"
+        ),
+        .testTarget(
+            name: "markconvTests",
+            dependencies: ["markconv", "MarkupKit", "MarkupKitTestSupport"],
+            path: "Tests/markconvTests"
+        ),
+    ]
+)

@@ -1,0 +1,70 @@
+/// Something a reader or writer could not carry over exactly, or repaired, with where it
+/// happened in the input. Warnings never stop a conversion; the user decides what to do
+/// with them (`markconv --fail-if-lossy`).
+public struct ConversionWarning: Hashable, Sendable, Codable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable, Codable {
+        /// The target cannot express something; the text was kept, the formatting was not.
+        case loss
+        /// A configured limit was reached; content past it was kept as text.
+        case limit
+        /// The input was malformed and was repaired.
+        case input
+    }
+
+    public var kind: Kind
+    public var position: SourcePosition
+    public var message: String
+
+    public init(_ kind: Kind, at position: SourcePosition = .unknown, _ message: String) {
+        self.kind = kind
+        self.position = position
+        self.message = message
+    }
+
+    /// `LINE:COL: message`, or just the message when the position is unknown.
+    public var description: String {
+        position.isKnown ? "\(position): \(message)" : message
+    }
+}
+
+/// Why a conversion could not be done at all.
+public enum MarkupKitError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The input is not valid UTF-8; `offset` is the first bad byte, counted from 0.
+    case invalidUTF8(offset: Int)
+    /// The input cannot be read as the given format.
+    case invalidInput(format: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .invalidUTF8(let offset):
+            "invalid UTF-8 at byte offset \(offset)"
+        case .invalidInput(let format, let message):
+            "not valid \(format): \(message)"
+        }
+    }
+}
+
+/// What a reader produced: the document and what it had to repair or leave out.
+public struct ReadResult: Sendable {
+    public var document: Document
+    public var warnings: [ConversionWarning]
+
+    public init(document: Document, warnings: [ConversionWarning] = []) {
+        self.document = document
+        self.warnings = warnings
+    }
+}
+
+/// What a writer produced: the output bytes (UTF-8) and what the target could not express.
+public struct WriteResult: Sendable {
+    public var bytes: [UInt8]
+    public var warnings: [ConversionWarning]
+
+    public init(bytes: [UInt8], warnings: [ConversionWarning] = []) {
+        self.bytes = bytes
+        self.warnings = warnings
+    }
+
+    /// The output as text.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+}

@@ -1,0 +1,151 @@
+/// Builds a ``Document`` in reading order: open a container, add its children, close it.
+///
+/// Every reader is a loop that feeds a builder, so no reader recurses on input depth.
+/// Adjacent text is merged as it arrives, which makes trees from different readers (or
+/// from cmark, which splits text at entities and escapes) compare equal when they mean
+/// the same thing.
+public struct DocumentBuilder: Sendable {
+    var nodes: [Node] = []
+    var store: [UInt8] = []
+    var hints: [Int32: SyntaxHints] = [:]
+    /// Indices of the containers that are open, outermost first.
+    var openContainers: [Int32] = []
+    /// The index of a text node that later text may still be merged into.
+    var mergeableText: Int32 = -1
+
+    /// The deepest container nesting seen so far.
+    public private(set) var maximumDepth = 0
+
+    public init(reservingNodes nodeCapacity: Int = 0, textBytes textCapacity: Int = 0) {
+        nodes.reserveCapacity(nodeCapacity)
+        store.reserveCapacity(textCapacity)
+    }
+
+    /// How many containers are open.
+    public var depth: Int { openContainers.count }
+
+    /// The number of nodes added so far; the index the next node will get.
+    public var nodeCount: Int { nodes.count }
+
+    /// The kind of the innermost open container, or nil at top level.
+    public var currentContainer: NodeKind? {
+        openContainers.last.map { nodes[Int($0)].kind }
+    }
+
+    /// The kind of an open container, counted from the innermost (0) outwards.
+    public func openContainer(outward level: Int) -> NodeKind? {
+        let position = openContainers.count - 1 - level
+        return openContainers.indices.contains(position) ? nodes[Int(openContainers[position])].kind : nil
+    }
+
+    /// Opens a container; what is added next becomes its children until ``close(at:)``.
+    public mutating func open(_ kind: NodeKind, range: SourceRange = .unknown) {
+        precondition(kind.isContainer, "\(kind.displayName) is not a container")
+        let index = Int32(nodes.count)
+        nodes.append(Node(kind: kind, range: range, subtreeEnd: index + 1))
+        openContainers.append(index)
+        maximumDepth = max(maximumDepth, openContainers.count)
+        mergeableText = -1
+    }
+
+    /// Closes the innermost open container, optionally recording where it ended.
+    public mutating func close(at end: SourcePosition? = nil) {
+        guard let index = openContainers.popLast() else {
+            preconditionFailure("close() without an open container")
+        }
+        nodes[Int(index)].subtreeEnd = Int32(nodes.count)
+        if let end { nodes[Int(index)].range.end = end }
+        mergeableText = -1
+    }
+
+    /// Adds a leaf node. Nodes that carry text take a ref from ``storeText(_:)``.
+    public mutating func addLeaf(_ kind: NodeKind, range: SourceRange = .unknown) {
+        precondition(!kind.isContainer, "\(kind.displayName) is a container; use open(_:range:)")
+        nodes.append(Node(kind: kind, range: range, subtreeEnd: Int32(nodes.count) + 1))
+        mergeableText = -1
+    }
+
+    /// Adds text, merging it into the text just before it where there is one.
+    public mutating func addText(_ text: String, range: SourceRange = .unknown) {
+        var text = text
+        text.withUTF8 { addText(validatedUTF8: UnsafeRawBufferPointer($0), range: range) }
+    }
+
+    /// Adds text given as UTF-8 bytes, which the caller has checked are valid UTF-8.
+    public mutating func addText(validatedUTF8 bytes: UnsafeRawBufferPointer, range: SourceRange = .unknown) {
+        guard !bytes.isEmpty else { return }
+        if mergeableText >= 0 {
+            let index = Int(mergeableText)
+            if case .text(let ref) = nodes[index].kind, Int(ref.offset) + Int(ref.count) == store.count {
+                store.append(contentsOf: bytes)
+                nodes[index].kind = .text(TextRef(offset: ref.offset, count: ref.count + UInt32(bytes.count)))
+                if range.isKnown { nodes[index].range.end = range.end }
+                return
+            }
+        }
+        let ref = storeText(validatedUTF8: bytes)
+        mergeableText = Int32(nodes.count)
+        nodes.append(Node(kind: .text(ref), range: range, subtreeEnd: Int32(nodes.count) + 1))
+    }
+
+    /// Puts text in the store and returns its ref, for kinds such as code that carry text.
+    public mutating func storeText(_ text: String) -> TextRef {
+        var text = text
+        return text.withUTF8 { storeText(validatedUTF8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Puts valid UTF-8 bytes in the store and returns their ref.
+    public mutating func storeText(validatedUTF8 bytes: UnsafeRawBufferPointer) -> TextRef {
+        let offset = store.count
+        store.append(contentsOf: bytes)
+        precondition(store.count <= Int(UInt32.max), "a document's text is limited to 4 GiB")
+        return TextRef(offset: UInt32(offset), count: UInt32(bytes.count))
+    }
+
+    /// Records syntax hints for the node added or opened last.
+    public mutating func setHintsForLastNode(_ hints: SyntaxHints) {
+        guard !nodes.isEmpty, !hints.isEmpty else { return }
+        self.hints[Int32(nodes.count - 1)] = hints
+    }
+
+    /// Records syntax hints for the innermost open container.
+    public mutating func setHintsForCurrentContainer(_ hints: SyntaxHints) {
+        guard let index = openContainers.last, !hints.isEmpty else { return }
+        self.hints[index] = hints
+    }
+
+    /// Changes the kind of the innermost open container (a reader learns a list is loose,
+    /// say, only after reading its items). The new kind must also be a container.
+    public mutating func replaceCurrentContainer(with kind: NodeKind) {
+        guard let index = openContainers.last else { preconditionFailure("no open container") }
+        precondition(kind.isContainer, "\(kind.displayName) is not a container")
+        nodes[Int(index)].kind = kind
+    }
+
+    /// Appends a whole document's top-level nodes at the current position.
+    public mutating func append(_ document: Document) {
+        let nodeOffset = Int32(nodes.count)
+        let textOffset = UInt32(store.count)
+        store.append(contentsOf: document.store)
+        nodes.reserveCapacity(nodes.count + document.nodes.count)
+        for node in document.nodes {
+            var copy = node
+            copy.subtreeEnd += nodeOffset
+            if let ref = node.kind.textRef {
+                copy.kind = node.kind.withTextRef(TextRef(offset: ref.offset + textOffset, count: ref.count))
+            }
+            nodes.append(copy)
+        }
+        for (index, hint) in document.hintTable { hints[index + nodeOffset] = hint }
+        maximumDepth = max(maximumDepth, openContainers.count + document.maximumDepth)
+        mergeableText = -1
+    }
+
+    /// Closes whatever is still open and returns the document.
+    public mutating func finish() -> Document {
+        while !openContainers.isEmpty { close() }
+        let document = Document(nodes: nodes, store: store, hints: hints)
+        self = DocumentBuilder()
+        return document
+    }
+}
