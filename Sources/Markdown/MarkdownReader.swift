@@ -1,0 +1,348 @@
+import CCmarkGFM
+import MarkupKitCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads CommonMark and GitHub Flavored Markdown through cmark-gfm.
+///
+/// cmark-gfm parses; this type turns cmark's node tree into a ``Document`` in one
+/// iterative pass over cmark's ENTER/EXIT events, then frees cmark's tree. Smart
+/// punctuation is never enabled: it would rewrite the user's quotes and dashes.
+public struct MarkdownReader: Sendable {
+    public var extensions: MarkdownExtensions
+
+    public init(extensions: MarkdownExtensions = .gfm) {
+        self.extensions = extensions
+    }
+
+    /// Reads Markdown text.
+    public func read(_ text: String) -> ReadResult {
+        var text = text
+        return text.withUTF8 { convert($0) }
+    }
+
+    /// Reads Markdown from UTF-8 bytes; invalid UTF-8 is an error naming the first bad byte.
+    public func read(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(MarkupKitError) -> ReadResult {
+        if let offset = UTF8Validation.firstInvalidOffset(in: bytes) {
+            throw .invalidUTF8(offset: offset)
+        }
+        return convert(bytes)
+    }
+
+    public func read(utf8 bytes: [UInt8]) throws(MarkupKitError) -> ReadResult {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(MarkupKitError) in try read(utf8: buffer) }
+    }
+
+    private func convert(_ source: UnsafeBufferPointer<UInt8>) -> ReadResult {
+        let types = CmarkRegistry.shared
+        var options = CMARK_OPT_SOURCEPOS
+        if extensions.contains(.footnotes) { options |= CMARK_OPT_FOOTNOTES }
+        guard let parser = cmark_parser_new(options) else { fatalError("cmark_parser_new failed: out of memory") }
+        defer { cmark_parser_free(parser) }
+        for name in extensions.cmarkSyntaxExtensionNames {
+            guard let syntaxExtension = cmark_find_syntax_extension(name) else {
+                fatalError("cmark-gfm has no '\(name)' extension")
+            }
+            cmark_parser_attach_syntax_extension(parser, syntaxExtension)
+        }
+        source.withMemoryRebound(to: CChar.self) { chars in
+            if let base = chars.baseAddress { cmark_parser_feed(parser, base, chars.count) }
+        }
+        guard let root = cmark_parser_finish(parser) else { fatalError("cmark_parser_finish failed: out of memory") }
+        defer { cmark_node_free(root) }
+
+        var converter = CmarkConverter(source: source, types: types, expectedSize: source.count)
+        return converter.convert(root)
+    }
+}
+
+/// The node types the core extensions register at run time, read once.
+struct CmarkRegistry: @unchecked Sendable {
+    let table: cmark_node_type
+    let tableRow: cmark_node_type
+    let tableCell: cmark_node_type
+    let strikethrough: cmark_node_type
+    let tasklist: OpaquePointer?
+
+    static let shared: CmarkRegistry = {
+        // Must run before any cmark_find_syntax_extension, or every lookup returns nil.
+        cmark_gfm_core_extensions_ensure_registered()
+        return CmarkRegistry(
+            table: markupkit_node_type_table(),
+            tableRow: markupkit_node_type_table_row(),
+            tableCell: markupkit_node_type_table_cell(),
+            strikethrough: markupkit_node_type_strikethrough(),
+            tasklist: cmark_find_syntax_extension("tasklist"))
+    }()
+}
+
+/// One conversion of a cmark tree; lives for a single `read`.
+private struct CmarkConverter {
+    let source: UnsafeBufferPointer<UInt8>
+    let types: CmarkRegistry
+    var builder: DocumentBuilder
+    /// Byte offsets of line starts, built on first use (hints and footnote labels need it).
+    var lineStarts: [Int] = []
+    /// Footnote labels as written at their definitions, by footnote number - 1.
+    var footnoteLabels: [String] = []
+    /// Nodes of unknown types whose content is kept without a wrapper.
+    var transparentNodes: Set<OpaquePointer> = []
+    var warnings: [ConversionWarning] = []
+
+    init(source: UnsafeBufferPointer<UInt8>, types: CmarkRegistry, expectedSize: Int) {
+        self.source = source
+        self.types = types
+        // About one node per 14 bytes of typical prose, and text about as long as the input.
+        self.builder = DocumentBuilder(reservingNodes: expectedSize / 14 + 16, textBytes: expectedSize)
+    }
+
+    mutating func convert(_ root: OpaquePointer) -> ReadResult {
+        footnoteLabels = collectFootnoteLabels(root)
+        guard let iterator = cmark_iter_new(root) else { fatalError("cmark_iter_new failed: out of memory") }
+        defer { cmark_iter_free(iterator) }
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            guard let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
+            if event == CMARK_EVENT_EXIT {
+                if type != CMARK_NODE_DOCUMENT && type != CMARK_NODE_FOOTNOTE_REFERENCE
+                    && type != CMARK_NODE_CUSTOM_BLOCK && type != CMARK_NODE_CUSTOM_INLINE
+                    && (transparentNodes.isEmpty || !transparentNodes.contains(node)) {
+                    builder.close()
+                }
+                continue
+            }
+            enter(node, type: type)
+        }
+        return ReadResult(document: builder.finish(), warnings: warnings)
+    }
+
+    private mutating func enter(_ node: OpaquePointer, type: cmark_node_type) {
+        let range = Self.range(of: node)
+        switch type {
+        case CMARK_NODE_TEXT:
+            builder.addText(validatedUTF8: literal(of: node), range: range)
+        case CMARK_NODE_SOFTBREAK:
+            builder.addLeaf(.softBreak, range: range)
+        case CMARK_NODE_PARAGRAPH:
+            builder.open(.paragraph, range: range)
+        case CMARK_NODE_EMPH:
+            builder.open(.emphasis, range: range)
+        case CMARK_NODE_STRONG:
+            builder.open(.strong, range: range)
+        case CMARK_NODE_CODE:
+            builder.addLeaf(.code(builder.storeText(validatedUTF8: literal(of: node))), range: range)
+        case CMARK_NODE_LINK:
+            builder.open(.link(destination: string(cmark_node_get_url(node)),
+                               title: string(cmark_node_get_title(node))), range: range)
+        case CMARK_NODE_IMAGE:
+            builder.open(.image(ImageAttributes(source: string(cmark_node_get_url(node)),
+                                                title: string(cmark_node_get_title(node)))), range: range)
+        case CMARK_NODE_LINEBREAK:
+            builder.addLeaf(.lineBreak, range: range)
+        case CMARK_NODE_HTML_INLINE:
+            builder.addLeaf(.rawInline(format: .html, content: builder.storeText(validatedUTF8: literal(of: node))),
+                            range: range)
+        case CMARK_NODE_LIST:
+            openList(node, range: range)
+        case CMARK_NODE_ITEM:
+            var task: TaskState?
+            if let tasklist = types.tasklist, cmark_node_get_syntax_extension(node) == tasklist {
+                task = cmark_gfm_extensions_get_tasklist_item_checked(node) ? .checked : .unchecked
+            }
+            builder.open(.listItem(task: task), range: range)
+        case CMARK_NODE_HEADING:
+            builder.open(.heading(level: Int(cmark_node_get_heading_level(node))), range: range)
+            let isATX = byte(atLine: range.start.line, column: range.start.column) == UInt8(ascii: "#")
+            builder.setHintsForCurrentContainer(SyntaxHints(form: isATX ? "atx" : "setext"))
+        case CMARK_NODE_BLOCK_QUOTE:
+            builder.open(.blockQuote(attribution: nil), range: range)
+        case CMARK_NODE_CODE_BLOCK:
+            addCodeBlock(node, range: range)
+        case CMARK_NODE_HTML_BLOCK:
+            builder.addLeaf(.rawBlock(format: .html, content: builder.storeText(validatedUTF8: literal(of: node))),
+                            range: range)
+        case CMARK_NODE_THEMATIC_BREAK:
+            builder.addLeaf(.thematicBreak, range: range)
+        case CMARK_NODE_FOOTNOTE_REFERENCE:
+            builder.addLeaf(.footnoteReference(label: referenceLabel(node)), range: range)
+        case CMARK_NODE_FOOTNOTE_DEFINITION:
+            builder.open(.footnoteDefinition(label: nextDefinitionLabel()), range: range)
+        case CMARK_NODE_DOCUMENT, CMARK_NODE_CUSTOM_BLOCK, CMARK_NODE_CUSTOM_INLINE:
+            break
+        case types.table:
+            let columns = Int(cmark_gfm_extensions_get_table_columns(node))
+            var alignments: [ColumnAlignment] = []
+            if let raw = cmark_gfm_extensions_get_table_alignments(node) {
+                alignments = (0..<columns).map { column in
+                    switch raw[column] {
+                    case UInt8(ascii: "l"): .left
+                    case UInt8(ascii: "c"): .center
+                    case UInt8(ascii: "r"): .right
+                    default: .none
+                    }
+                }
+            }
+            builder.open(.table(columns: alignments), range: range)
+        case types.tableRow:
+            builder.open(.tableRow(isHeader: cmark_gfm_extensions_get_table_row_is_header(node) != 0), range: range)
+        case types.tableCell:
+            builder.open(.tableCell, range: range)
+        case types.strikethrough:
+            builder.open(.strikethrough, range: range)
+        default:
+            // A node type a newer libcmark-gfm may add: keep its content, drop the wrapper.
+            transparentNodes.insert(node)
+            let name = String(cString: cmark_node_get_type_string(node))
+            warnings.append(ConversionWarning(.loss, at: range.start, "unsupported Markdown element '\(name)'; its content was kept"))
+        }
+    }
+
+    private mutating func openList(_ node: OpaquePointer, range: SourceRange) {
+        let tight = cmark_node_get_list_tight(node) != 0
+        if cmark_node_get_list_type(node) == CMARK_ORDERED_LIST {
+            let start = Int(cmark_node_get_list_start(node))
+            builder.open(.list(ListAttributes(kind: .ordered(start: start, numbering: .decimal), isTight: tight)),
+                         range: range)
+            let delimiter = cmark_node_get_list_delim(node) == CMARK_PAREN_DELIM ? ")" : "."
+            builder.setHintsForCurrentContainer(SyntaxHints(marker: delimiter))
+        } else {
+            builder.open(.list(ListAttributes(kind: .bullet, isTight: tight)), range: range)
+            if let bullet = byte(atLine: range.start.line, column: range.start.column),
+               bullet == UInt8(ascii: "-") || bullet == UInt8(ascii: "*") || bullet == UInt8(ascii: "+") {
+                builder.setHintsForCurrentContainer(SyntaxHints(marker: String(UnicodeScalar(bullet))))
+            }
+        }
+    }
+
+    private mutating func addCodeBlock(_ node: OpaquePointer, range: SourceRange) {
+        let info = string(cmark_node_get_fence_info(node))
+        builder.addLeaf(.codeBlock(info: info, code: builder.storeText(validatedUTF8: literal(of: node))),
+                        range: range)
+        var fenceLength: Int32 = 0
+        var fenceOffset: Int32 = 0
+        var fenceCharacter: CChar = 0
+        if cmark_node_get_fenced(node, &fenceLength, &fenceOffset, &fenceCharacter) != 0 {
+            let fence = String(repeating: String(UnicodeScalar(UInt8(bitPattern: fenceCharacter))),
+                               count: Int(fenceLength))
+            builder.setHintsForLastNode(SyntaxHints(marker: fence, form: "fenced"))
+        } else {
+            builder.setHintsForLastNode(SyntaxHints(form: "indented"))
+        }
+    }
+
+    // MARK: Footnotes
+
+    /// cmark-gfm 0.29 moves the definitions it uses to the end of the document, in the order
+    /// they are first referenced, and numbers references by that order. It does not expose
+    /// a definition's label, so the label is read back from the source, just before the
+    /// definition's content: `[^label]:`.
+    private mutating func collectFootnoteLabels(_ root: OpaquePointer) -> [String] {
+        var definitions: [OpaquePointer] = []
+        var child = cmark_node_last_child(root)
+        while let node = child, cmark_node_get_type(node) == CMARK_NODE_FOOTNOTE_DEFINITION {
+            definitions.append(node)
+            child = cmark_node_previous(node)
+        }
+        return definitions.reversed().enumerated().map { number, node in
+            let start = Self.range(of: node).start
+            return definitionLabel(endingBefore: start) ?? String(number + 1)
+        }
+    }
+
+    private var definitionsOpened = 0
+
+    private mutating func nextDefinitionLabel() -> String {
+        defer { definitionsOpened += 1 }
+        return footnoteLabels.indices.contains(definitionsOpened) ? footnoteLabels[definitionsOpened]
+            : String(definitionsOpened + 1)
+    }
+
+    /// A reference's literal is its footnote number; the label is the definition's.
+    private func referenceLabel(_ node: OpaquePointer) -> String {
+        let number = Int(string(cmark_node_get_literal(node))) ?? 0
+        return footnoteLabels.indices.contains(number - 1) ? footnoteLabels[number - 1] : String(number)
+    }
+
+    private mutating func definitionLabel(endingBefore start: SourcePosition) -> String? {
+        guard let contentStart = offset(ofLine: start.line, column: start.column) else { return nil }
+        let lineStart = lineStarts[Int(start.line) - 1]
+        var position = min(contentStart, source.count) - 1
+        while position >= lineStart, source[position] == UInt8(ascii: " ") || source[position] == UInt8(ascii: "\t") {
+            position -= 1
+        }
+        guard position > lineStart, source[position] == UInt8(ascii: ":"),
+              source[position - 1] == UInt8(ascii: "]") else { return nil }
+        let labelEnd = position - 1
+        var labelStart = labelEnd
+        while labelStart - 2 >= lineStart {
+            if source[labelStart - 1] == UInt8(ascii: "^") && source[labelStart - 2] == UInt8(ascii: "[") {
+                return String(decoding: UnsafeBufferPointer(rebasing: source[labelStart..<labelEnd]), as: UTF8.self)
+            }
+            labelStart -= 1
+        }
+        return nil
+    }
+
+    // MARK: Source access
+
+    private mutating func offset(ofLine line: Int32, column: Int32) -> Int? {
+        guard line >= 1, column >= 1 else { return nil }
+        if lineStarts.isEmpty { buildLineStarts() }
+        guard Int(line) <= lineStarts.count else { return nil }
+        let offset = lineStarts[Int(line) - 1] + Int(column) - 1
+        return offset <= source.count ? offset : nil
+    }
+
+    private mutating func byte(atLine line: Int32, column: Int32) -> UInt8? {
+        guard let offset = offset(ofLine: line, column: column), offset < source.count else { return nil }
+        return source[offset]
+    }
+
+    private mutating func buildLineStarts() {
+        lineStarts = [0]
+        var index = 0
+        while index < source.count {
+            let byte = source[index]
+            index += 1
+            // cmark counts CR, LF and CRLF each as one line ending.
+            if byte == UInt8(ascii: "\r") {
+                if index < source.count && source[index] == UInt8(ascii: "\n") { index += 1 }
+                lineStarts.append(index)
+            } else if byte == UInt8(ascii: "\n") {
+                lineStarts.append(index)
+            }
+        }
+    }
+
+    // MARK: cmark accessors
+
+    private func literal(of node: OpaquePointer) -> UnsafeRawBufferPointer {
+        guard let pointer = cmark_node_get_literal(node) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
+    }
+
+    private func string(_ pointer: UnsafePointer<CChar>?) -> String {
+        guard let pointer else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)), as: UTF8.self)
+    }
+
+    private static func range(of node: OpaquePointer) -> SourceRange {
+        SourceRange(startLine: cmark_node_get_start_line(node), startColumn: cmark_node_get_start_column(node),
+                    endLine: cmark_node_get_end_line(node), endColumn: cmark_node_get_end_column(node))
+    }
+}
+
+extension MarkdownReader {
+    /// The version of the libcmark-gfm this process linked, e.g. "0.29.0.gfm.6".
+    public static var cmarkVersion: String {
+        String(cString: cmark_version_string())
+    }
+}
