@@ -1,0 +1,125 @@
+/// A format name with its extensions, as written on the command line:
+/// `gfm`, `commonmark+table+strikethrough`, `gfm-autolink`, `html`, `json`.
+public struct Format: Hashable, Sendable, CustomStringConvertible {
+    public enum Name: String, Hashable, Sendable, CaseIterable {
+        case commonmark
+        case gfm
+        case html
+        case json
+
+        /// Whether markconv can read this format.
+        public var isReadable: Bool {
+            switch self {
+            case .commonmark, .gfm, .json: true
+            case .html: false
+            }
+        }
+
+        /// Whether markconv can write this format.
+        public var isWritable: Bool {
+            switch self {
+            case .html, .json: true
+            case .commonmark, .gfm: false
+            }
+        }
+
+        /// The extensions a bare format name turns on.
+        public var defaultExtensions: MarkdownExtensions {
+            switch self {
+            case .gfm: .gfm
+            case .commonmark, .html, .json: []
+            }
+        }
+
+        /// Whether `+ext`/`-ext` make sense for this format.
+        public var takesExtensions: Bool {
+            self == .commonmark || self == .gfm
+        }
+
+        /// One line for `--list-*-formats` and the help text.
+        public var summary: String {
+            switch self {
+            case .commonmark: "CommonMark, extensions off unless named (+table …)"
+            case .gfm: "GitHub Flavored Markdown (alias: markdown), all extensions on"
+            case .html: "HTML fragment, safe unless --unsafe"
+            case .json: "the document tree as JSON (docs/JSON.md)"
+            }
+        }
+    }
+
+    public var name: Name
+    public var extensions: MarkdownExtensions
+
+    public init(_ name: Name, extensions: MarkdownExtensions? = nil) {
+        self.name = name
+        self.extensions = extensions ?? name.defaultExtensions
+    }
+
+    public static let gfm = Format(.gfm)
+    public static let commonmark = Format(.commonmark)
+    public static let html = Format(.html)
+    public static let json = Format(.json)
+
+    /// Other spellings users type for a format.
+    static let aliases: [String: Name] = ["markdown": .gfm, "md": .gfm]
+
+    /// Parses `name(+ext|-ext)*`.
+    public init(parsing specification: String) throws(FormatError) {
+        let scalars = Array(specification.unicodeScalars)
+        let nameEnd = scalars.firstIndex { $0 == "+" || $0 == "-" } ?? scalars.count
+        let nameText = String(String.UnicodeScalarView(scalars[..<nameEnd])).lowercased()
+        guard let name = Name(rawValue: nameText) ?? Format.aliases[nameText] else {
+            throw .unknownFormat(nameText)
+        }
+        var extensions = name.defaultExtensions
+        var position = nameEnd
+        while position < scalars.count {
+            let enable = scalars[position] == "+"
+            let end = scalars[(position + 1)...].firstIndex { $0 == "+" || $0 == "-" } ?? scalars.count
+            let extensionName = String(String.UnicodeScalarView(scalars[(position + 1)..<end]))
+            guard name.takesExtensions else { throw .extensionsNotSupported(format: nameText) }
+            guard let named = MarkdownExtensions(name: extensionName) else {
+                throw .unknownExtension(extensionName, format: nameText)
+            }
+            if enable { extensions.insert(named) } else { extensions.remove(named) }
+            position = end
+        }
+        self.init(name, extensions: extensions)
+    }
+
+    /// The canonical spelling: the name followed by the extensions that differ from the
+    /// name's defaults.
+    public var description: String {
+        var text = name.rawValue
+        let defaults = name.defaultExtensions
+        for (extensionName, value) in MarkdownExtensions.named {
+            if extensions.contains(value) && !defaults.contains(value) { text += "+" + extensionName }
+            if !extensions.contains(value) && defaults.contains(value) { text += "-" + extensionName }
+        }
+        return text
+    }
+}
+
+/// A format specification that cannot be used.
+public enum FormatError: Error, Hashable, Sendable, CustomStringConvertible {
+    case unknownFormat(String)
+    case unknownExtension(String, format: String)
+    case extensionsNotSupported(format: String)
+    case notReadable(Format.Name)
+    case notWritable(Format.Name)
+
+    public var description: String {
+        switch self {
+        case .unknownFormat(let name):
+            "unknown format '\(name)'"
+        case .unknownExtension(let name, let format):
+            "unknown extension '\(name)' for \(format) (markconv --list-extensions shows them)"
+        case .extensionsNotSupported(let format):
+            "\(format) takes no extensions"
+        case .notReadable(let name):
+            "\(name.rawValue) can be written but not read"
+        case .notWritable(let name):
+            "\(name.rawValue) can be read but not written yet"
+        }
+    }
+}

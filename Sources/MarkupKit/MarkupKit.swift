@@ -1,0 +1,78 @@
+@_exported import MarkupKitCore
+@_exported import MarkupKitHTML
+@_exported import MarkupKitJSON
+@_exported import MarkupKitMarkdown
+
+/// Options that apply to a whole conversion.
+public struct ConversionOptions: Hashable, Sendable {
+    /// Pass raw HTML and dangerous URLs through to HTML output. For trusted input only.
+    public var allowsRawHTML: Bool
+
+    public init(allowsRawHTML: Bool = false) {
+        self.allowsRawHTML = allowsRawHTML
+    }
+}
+
+/// The result of a conversion: the output text and what could not be carried over.
+public struct Conversion: Sendable {
+    public var output: String
+    public var warnings: [ConversionWarning]
+}
+
+/// One-call conversions between the formats, and the readers and writers behind them.
+///
+/// ```swift
+/// let result = try MarkupKit.convert("- a\n  - b", from: .gfm, to: .html)
+/// print(result.output)
+/// ```
+public enum MarkupKit {
+    /// Converts `text` from one format to another.
+    public static func convert(_ text: String, from source: Format, to target: Format,
+                               options: ConversionOptions = ConversionOptions()) throws -> Conversion {
+        let result = try convert(utf8: Array(text.utf8), from: source, to: target, options: options)
+        return Conversion(output: result.text, warnings: result.warnings)
+    }
+
+    /// Converts UTF-8 bytes; the output is UTF-8 bytes too.
+    public static func convert(utf8 input: [UInt8], from source: Format, to target: Format,
+                               options: ConversionOptions = ConversionOptions()) throws -> WriteResult {
+        let reading = try read(utf8: input, as: source)
+        var writing = try write(reading.document, as: target, readFrom: source, options: options)
+        writing.warnings = reading.warnings + writing.warnings
+        return writing
+    }
+
+    /// Reads UTF-8 input in a format into a document.
+    public static func read(utf8 input: [UInt8], as format: Format) throws -> ReadResult {
+        switch format.name {
+        case .commonmark, .gfm:
+            return try MarkdownReader(extensions: format.extensions).read(utf8: input)
+        case .json:
+            return try JSONReader().read(utf8: input)
+        case .html:
+            throw FormatError.notReadable(format.name)
+        }
+    }
+
+    /// Writes a document in a format. `source` is the format it was read from, which
+    /// decides format-specific rendering rules (GFM's tagfilter applies to GFM input).
+    public static func write(_ document: Document, as format: Format, readFrom source: Format? = nil,
+                             options: ConversionOptions = ConversionOptions()) throws -> WriteResult {
+        switch format.name {
+        case .html:
+            let filtersTags = source?.extensions.contains(.tagfilter) ?? false
+            return HTMLWriter(options: .init(allowsRawHTML: options.allowsRawHTML, filtersTags: filtersTags))
+                .write(document)
+        case .json:
+            return JSONWriter().write(document)
+        case .commonmark, .gfm:
+            throw FormatError.notWritable(format.name)
+        }
+    }
+
+    /// The libcmark-gfm version linked in, e.g. "0.29.0.gfm.6".
+    public static var cmarkVersion: String { MarkdownReader.cmarkVersion }
+
+    /// This library's version.
+    public static let version = "0.1.0"
+}

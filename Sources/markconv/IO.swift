@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failure the CLI reports as one line on stderr with its own exit status.
+struct CLIFailure: Error {
+    var message: String
+    var status: ExitStatus
+}
+
+/// Exit statuses, pandoc's where pandoc has one, sysexits' otherwise.
+enum ExitStatus: Int32 {
+    case success = 0
+    case roundTripFailed = 1
+    case lossy = 3
+    case unknownReader = 21
+    case unknownWriter = 22
+    case unknownExtension = 23
+    case usage = 64
+    case invalidInput = 65
+    case inputMissing = 66
+    case cannotWriteOutput = 73
+}
+
+/// Plain POSIX I/O: no Foundation on the hot path (it costs start-up time and copies).
+enum ProcessIO {
+    /// Reads all of standard input.
+    static func readStandardInput() throws(CLIFailure) -> [UInt8] {
+        try readAll(from: 0, name: "standard input")
+    }
+
+    /// Reads a whole file; `-` means standard input.
+    static func readFile(_ path: String) throws(CLIFailure) -> [UInt8] {
+        if path == "-" { return try readStandardInput() }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw CLIFailure(message: "cannot read \(path): \(lastErrorDescription())", status: .inputMissing)
+        }
+        defer { close(descriptor) }
+        return try readAll(from: descriptor, name: path)
+    }
+
+    private static func readAll(from descriptor: Int32, name: String) throws(CLIFailure) -> [UInt8] {
+        var info = stat()
+        var capacity = 1 << 16
+        if fstat(descriptor, &info) == 0, info.st_size > 0 {
+            capacity = Int(info.st_size) + 1
+        }
+        var bytes = [UInt8](repeating: 0, count: capacity)
+        var count = 0
+        while true {
+            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
+            let received = bytes.withUnsafeMutableBytes { buffer in
+                read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            }
+            if received > 0 {
+                count += received
+            } else if received == 0 {
+                break
+            } else if errno != EINTR {
+                throw CLIFailure(message: "cannot read \(name): \(lastErrorDescription())", status: .inputMissing)
+            }
+        }
+        bytes.removeSubrange(count...)
+        return bytes
+    }
+
+    /// Writes bytes to a file (created or truncated), or to standard output for nil or `-`.
+    static func save(_ bytes: [UInt8], to path: String?) throws(CLIFailure) {
+        guard let path, path != "-" else {
+            try writeAll(bytes, to: 1, name: "standard output")
+            return
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw CLIFailure(message: "cannot write \(path): \(lastErrorDescription())", status: .cannotWriteOutput)
+        }
+        try writeAll(bytes, to: descriptor, name: path)
+        guard close(descriptor) == 0 else {
+            throw CLIFailure(message: "cannot write \(path): \(lastErrorDescription())", status: .cannotWriteOutput)
+        }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, name: String) throws(CLIFailure) {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            }
+            if result > 0 {
+                written += result
+            } else if result < 0 && errno == EINTR {
+                continue
+            } else {
+                throw CLIFailure(message: "cannot write \(name): \(lastErrorDescription())", status: .cannotWriteOutput)
+            }
+        }
+    }
+
+    /// Writes one line to standard error.
+    static func printError(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { buffer in _ = write(2, buffer.baseAddress!, buffer.count) }
+    }
+
+    static func lastErrorDescription() -> String {
+        String(cString: strerror(errno))
+    }
+}
+
+/// Ends the process with a status; a free function because ParsableCommand has an
+/// `exit` of its own.
+func terminateProcess(_ status: Int32) -> Never {
+    exit(status)
+}

@@ -1,0 +1,270 @@
+import ArgumentParser
+import MarkupKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `markconv`: a thin shell over MarkupKit — parse the options, read the inputs, call the
+/// library, write the output and the warnings, and exit with a meaningful status.
+@main
+struct Markconv: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "markconv",
+        abstract: "Convert posts between Markdown, BBCode and HTML through one document tree.",
+        discussion: """
+            Reads the FILEs (or standard input when there are none, or for -) in the -f \
+            format and writes them in the -t format to standard output (or -o FILE).
+            Formats take pandoc-style extensions: commonmark+table+strikethrough, gfm-autolink.
+            Warnings go to standard error as 'markconv: warning: LINE:COL: …'.
+
+            Exit status: 0 ok, 3 lossy conversion with --fail-if-lossy, 21 unknown input \
+            format, 22 unknown output format, 23 unknown extension, 64 usage error, 65 invalid \
+            input (e.g. invalid UTF-8, named by byte offset), 66 input file missing, \
+            73 cannot write the output.
+            """,
+        version: "markconv \(MarkupKit.version) (libcmark-gfm \(MarkupKit.cmarkVersion))"
+    )
+
+    @Option(name: [.customShort("f"), .customLong("from")],
+            help: ArgumentHelp("Input format (default: from the file extension, else gfm).", valueName: "format"))
+    var from: String?
+
+    @Option(name: [.customShort("t"), .customLong("to")],
+            help: ArgumentHelp("Output format.", valueName: "format"))
+    var to: String = "html"
+
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Pass raw HTML and dangerous URLs through to HTML output. For trusted input only.")
+    var unsafe = false
+
+    @Flag(help: "Exit with status 3 when the conversion lost anything (any warning of loss).")
+    var failIfLossy = false
+
+    @Flag(help: "List the input formats and exit.")
+    var listInputFormats = false
+
+    @Flag(help: "List the output formats and exit.")
+    var listOutputFormats = false
+
+    @Flag(help: "List the Markdown extensions, marked + where the -f format (default gfm) enables them.")
+    var listExtensions = false
+
+    @Argument(help: ArgumentHelp("Input files; none or - reads standard input.", valueName: "file"))
+    var files: [String] = []
+
+    /// Overrides ArgumentParser's entry point so that every error is one `markconv:` line.
+    static func main() {
+        let status = Markconv.runCommandLine(Array(CommandLine.arguments.dropFirst()))
+        terminateProcess(status)
+    }
+
+    static func runCommandLine(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            return ExitStatus.success.rawValue
+        } catch let failure as CLIFailure {
+            ProcessIO.printError("markconv: \(failure.message)")
+            return failure.status.rawValue
+        } catch {
+            let status = exitCode(for: error)
+            if status == .success {
+                // --help and --version are "errors" that print to standard output.
+                var text = fullMessage(for: error)
+                if !text.hasSuffix("\n") { text += "\n" }
+                try? ProcessIO.save(Array(text.utf8), to: nil)
+                return 0
+            }
+            let message = Self.message(for: error)
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+                .joined(separator: "; ")
+            ProcessIO.printError("markconv: \(message) (markconv --help shows the usage)")
+            return status.rawValue
+        }
+    }
+
+    func run() throws {
+        if listInputFormats || listOutputFormats || listExtensions {
+            try printLists()
+            return
+        }
+        let source = try readerFormat()
+        let target = try writerFormat()
+        let inputs = files.isEmpty ? ["-"] : files
+        let reading = try read(inputs, as: source)
+        let writing: WriteResult
+        do {
+            writing = try MarkupKit.write(reading.document, as: target, readFrom: source,
+                                          options: ConversionOptions(allowsRawHTML: unsafe))
+        } catch let error as FormatError {
+            throw CLIFailure(message: error.description, status: .unknownWriter)
+        }
+        try ProcessIO.save(writing.bytes, to: output)
+        let warnings = reading.warnings + writing.warnings
+        for warning in warnings {
+            ProcessIO.printError("markconv: warning: \(reading.locate(warning))")
+        }
+        if failIfLossy && warnings.contains(where: { $0.kind == .loss }) {
+            throw CLIFailure(message: "the conversion lost content (--fail-if-lossy)", status: .lossy)
+        }
+    }
+
+    // MARK: Formats
+
+    private func readerFormat() throws(CLIFailure) -> Format {
+        let specification = from ?? files.lazy.compactMap(Markconv.formatName(forPath:)).first ?? "gfm"
+        let format = try parse(specification, unknownStatus: .unknownReader)
+        guard format.name.isReadable else {
+            throw CLIFailure(message: FormatError.notReadable(format.name).description, status: .unknownReader)
+        }
+        return format
+    }
+
+    private func writerFormat() throws(CLIFailure) -> Format {
+        let format = try parse(to, unknownStatus: .unknownWriter)
+        guard format.name.isWritable else {
+            throw CLIFailure(message: FormatError.notWritable(format.name).description, status: .unknownWriter)
+        }
+        return format
+    }
+
+    private func parse(_ specification: String, unknownStatus: ExitStatus) throws(CLIFailure) -> Format {
+        do {
+            return try Format(parsing: specification)
+        } catch {
+            switch error {
+            case .unknownExtension, .extensionsNotSupported:
+                throw CLIFailure(message: error.description, status: .unknownExtension)
+            default:
+                throw CLIFailure(message: error.description, status: unknownStatus)
+            }
+        }
+    }
+
+    /// The format a file's extension suggests, as pandoc guesses it.
+    static func formatName(forPath path: String) -> String? {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        switch path[path.index(after: dot)...].lowercased() {
+        case "md", "markdown", "mdown", "mkd": return "gfm"
+        case "json": return "json"
+        case "html", "htm": return "html"
+        default: return nil
+        }
+    }
+
+    private func printLists() throws(CLIFailure) {
+        var lines: [String] = []
+        if listInputFormats {
+            lines += Format.Name.allCases.filter(\.isReadable).map(\.rawValue) + ["markdown"]
+        }
+        if listOutputFormats {
+            lines += Format.Name.allCases.filter(\.isWritable).map(\.rawValue)
+        }
+        if listExtensions {
+            let format = try parse(from ?? "gfm", unknownStatus: .unknownReader)
+            lines += MarkdownExtensions.named.map { (format.extensions.contains($0.extensions) ? "+" : "-") + $0.name }
+        }
+        try ProcessIO.save(Array((lines.joined(separator: "\n") + "\n").utf8), to: nil)
+    }
+
+    // MARK: Input
+
+    /// Reads every input and joins them into one document.
+    private func read(_ paths: [String], as format: Format) throws(CLIFailure) -> Reading {
+        var contents: [(path: String, bytes: [UInt8])] = []
+        for path in paths {
+            let bytes = try ProcessIO.readFile(path)
+            if let offset = UTF8Validation.firstInvalidOffset(in: bytes) {
+                throw CLIFailure(message: "\(displayName(path)): invalid UTF-8 at byte offset \(offset)",
+                                 status: .invalidInput)
+            }
+            contents.append((path, bytes))
+        }
+        do {
+            if format.name == .json {
+                // Each JSON file is a whole document; their blocks are appended in order.
+                var builder = DocumentBuilder()
+                var warnings: [ConversionWarning] = []
+                for content in contents {
+                    do {
+                        let reading = try MarkupKit.read(utf8: content.bytes, as: format)
+                        builder.append(reading.document)
+                        warnings += reading.warnings
+                    } catch let error as MarkupKitError {
+                        throw CLIFailure(message: "\(displayName(content.path)): \(error)", status: .invalidInput)
+                    }
+                }
+                return Reading(document: builder.finish(), warnings: warnings, sources: [])
+            }
+            // Text inputs are concatenated with a blank line between them, as pandoc does;
+            // warnings are mapped back to the file and line they came from.
+            var joined: [UInt8] = []
+            var sources: [Reading.Source] = []
+            var line: Int32 = 1
+            for (offset, content) in contents.enumerated() {
+                sources.append(Reading.Source(name: displayName(content.path), firstLine: line))
+                joined += content.bytes
+                line += Int32(content.bytes.lazy.filter { $0 == UInt8(ascii: "\n") }.count)
+                if offset < contents.count - 1 {
+                    if content.bytes.last != UInt8(ascii: "\n") {
+                        joined.append(UInt8(ascii: "\n"))
+                        line += 1
+                    }
+                    joined.append(UInt8(ascii: "\n"))
+                    line += 1
+                }
+            }
+            let reading = try MarkupKit.read(utf8: joined, as: format)
+            return Reading(document: reading.document, warnings: reading.warnings,
+                           sources: paths == ["-"] ? [] : sources)
+        } catch let failure as CLIFailure {
+            throw failure
+        } catch let error as MarkupKitError {
+            throw CLIFailure(message: error.description, status: .invalidInput)
+        } catch {
+            throw CLIFailure(message: "\(error)", status: .invalidInput)
+        }
+    }
+
+    private func displayName(_ path: String) -> String {
+        path == "-" ? "standard input" : path
+    }
+}
+
+/// A read document with what is needed to say where a warning came from.
+struct Reading {
+    struct Source {
+        var name: String
+        var firstLine: Int32
+    }
+
+    var document: Document
+    var warnings: [ConversionWarning]
+    /// The inputs in order, with the line each starts on in the joined text; empty when
+    /// the input was standard input alone.
+    var sources: [Source]
+
+    /// `FILE:LINE:COL: message`, or `LINE:COL: message` for standard input.
+    func locate(_ warning: ConversionWarning) -> String {
+        guard warning.position.isKnown,
+              let source = sources.last(where: { $0.firstLine <= warning.position.line }) else {
+            return warning.description
+        }
+        let line = warning.position.line - source.firstLine + 1
+        return "\(source.name):\(line):\(warning.position.column): \(warning.message)"
+    }
+}
+
+extension Substring {
+    func trimmingCharacters() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}
