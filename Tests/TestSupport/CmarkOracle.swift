@@ -1,0 +1,29 @@
+import CCmarkGFM
+import Glibc
+
+/// cmark-gfm's own HTML renderer, called in-process: the reference our HTML writer must
+/// equal byte for byte on Markdown input.
+public enum CmarkOracle {
+    public static func html(_ markdown: String, extensions: [String], unsafe: Bool) -> String {
+        cmark_gfm_core_extensions_ensure_registered()
+        var options = CMARK_OPT_DEFAULT
+        if extensions.contains("footnotes") { options |= CMARK_OPT_FOOTNOTES }
+        if unsafe { options |= CMARK_OPT_UNSAFE }
+        let parser = cmark_parser_new(options)!
+        defer { cmark_parser_free(parser) }
+        for name in extensions where name != "footnotes" {
+            cmark_parser_attach_syntax_extension(parser, cmark_find_syntax_extension(name)!)
+        }
+        var markdown = markdown
+        markdown.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                if let base = chars.baseAddress { cmark_parser_feed(parser, base, chars.count) }
+            }
+        }
+        let root = cmark_parser_finish(parser)!
+        defer { cmark_node_free(root) }
+        let rendered = cmark_render_html(root, options, cmark_parser_get_syntax_extensions(parser))!
+        defer { free(rendered) }
+        return String(cString: rendered)
+    }
+}

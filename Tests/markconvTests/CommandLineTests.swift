@@ -1,0 +1,134 @@
+import Foundation
+import MarkupKit
+import MarkupKitTestSupport
+import Testing
+
+/// The command line as a pipe sees it: streams, files, and every exit status.
+@Suite struct CommandLineTests {
+    private func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("markconv-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func standardInputToStandardOutput() throws {
+        let run = try MarkconvBinary.run([], input: "# Hi\n")
+        #expect(run.status == 0)
+        #expect(run.output == "<h1>Hi</h1>\n")
+        #expect(run.standardError.isEmpty)
+    }
+
+    @Test func dashReadsStandardInputAndFilesAreJoined() throws {
+        let directory = try temporaryDirectory()
+        let file = directory.appendingPathComponent("a.md")
+        try "*a*".write(to: file, atomically: true, encoding: .utf8)
+        let run = try MarkconvBinary.run([file.path, "-"], input: "b\n")
+        #expect(run.output == "<p><em>a</em></p>\n<p>b</p>\n")
+    }
+
+    @Test func outputFileAndLongOptions() throws {
+        let directory = try temporaryDirectory()
+        let output = directory.appendingPathComponent("out.html")
+        let run = try MarkconvBinary.run(["--from", "commonmark", "--to", "html", "--output", output.path], input: "~~x~~\n")
+        #expect(run.status == 0)
+        #expect(run.output.isEmpty)
+        #expect(try String(contentsOf: output, encoding: .utf8) == "<p>~~x~~</p>\n")
+    }
+
+    @Test func extensionsToggleLikePandoc() throws {
+        #expect(try MarkconvBinary.run(["-f", "commonmark+strikethrough"], input: "~~x~~\n").output == "<p><del>x</del></p>\n")
+        #expect(try MarkconvBinary.run(["-f", "gfm-autolink"], input: "www.x.com\n").output == "<p>www.x.com</p>\n")
+        #expect(try MarkconvBinary.run(["-f", "markdown"], input: "www.x.com\n").output
+            == "<p><a href=\"http://www.x.com\">www.x.com</a></p>\n")
+    }
+
+    @Test func unsafePassesRawHTML() throws {
+        #expect(try MarkconvBinary.run([], input: "<b>x</b>\n").output == "<p><!-- raw HTML omitted -->x<!-- raw HTML omitted --></p>\n")
+        #expect(try MarkconvBinary.run(["--unsafe"], input: "<b>x</b>\n").output == "<p><b>x</b></p>\n")
+    }
+
+    @Test func jsonBothWays() throws {
+        let json = try MarkconvBinary.run(["-t", "json"], input: "- *a*\n")
+        #expect(json.status == 0)
+        let back = try MarkconvBinary.run(["-f", "json", "-t", "html"], input: json.standardOutput)
+        #expect(back.output == "<ul>\n<li><em>a</em></li>\n</ul>\n")
+        let directory = try temporaryDirectory()
+        let file = directory.appendingPathComponent("doc.json")
+        try json.standardOutput.write(to: file)
+        // The format is guessed from the extension, and JSON inputs are appended.
+        #expect(try MarkconvBinary.run([file.path, file.path]).output == "<ul>\n<li><em>a</em></li>\n</ul>\n<ul>\n<li><em>a</em></li>\n</ul>\n")
+    }
+
+    @Test func listings() throws {
+        #expect(try MarkconvBinary.run(["--list-input-formats"]).output == "commonmark\ngfm\njson\nmarkdown\n")
+        #expect(try MarkconvBinary.run(["--list-output-formats"]).output == "html\njson\n")
+        #expect(try MarkconvBinary.run(["--list-extensions"]).output
+            == "+table\n+strikethrough\n+autolink\n+tagfilter\n+tasklist\n+footnotes\n")
+        #expect(try MarkconvBinary.run(["--list-extensions", "-f", "commonmark+table"]).output
+            == "+table\n-strikethrough\n-autolink\n-tagfilter\n-tasklist\n-footnotes\n")
+    }
+
+    @Test func helpAndVersionGoToStandardOutput() throws {
+        let help = try MarkconvBinary.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.output.contains("USAGE: markconv"))
+        let version = try MarkconvBinary.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.output.hasPrefix("markconv \(MarkupKit.version) (libcmark-gfm 0.29"))
+    }
+
+    /// Every failure: its status, and one line on stderr that starts with `markconv:`.
+    @Test(arguments: [
+        (["-f", "rtf"], "", Int32(21), "markconv: unknown format 'rtf'"),
+        (["-f", "html"], "", 21, "markconv: html can be written but not read"),
+        (["-t", "docx"], "", 22, "markconv: unknown format 'docx'"),
+        (["-t", "gfm"], "", 22, "markconv: gfm can be read but not written yet"),
+        (["-f", "gfm+emoji"], "", 23, "markconv: unknown extension 'emoji' for gfm"),
+        (["--no-such-option"], "", 64, "markconv: Unknown option '--no-such-option'"),
+        (["-o"], "", 64, "markconv: Missing value for '-o"),
+        (["-f", "json"], "{\"version\": 1, \"blocks\": [{\"type\": \"x\"}]}", 65, "markconv: standard input: not valid JSON: 1:37: unknown node type 'x'"),
+        (["/no/such/file.md"], "", 66, "markconv: cannot read /no/such/file.md: No such file or directory"),
+        (["-o", "/no/such/dir/out.html"], "x", 73, "markconv: cannot write /no/such/dir/out.html: No such file or directory"),
+    ])
+    func failuresExitWithTheirStatusAndOneLine(arguments: [String], input: String, status: Int32, message: String) throws {
+        let run = try MarkconvBinary.run(arguments, input: input)
+        #expect(run.status == status)
+        #expect(run.standardError.hasPrefix(message), "stderr: \(run.standardError)")
+        #expect(run.standardError.filter { $0 == "\n" }.count == 1, "stderr: \(run.standardError)")
+        #expect(!run.standardError.contains("Fatal error") && !run.standardError.contains("NSError"))
+    }
+
+    @Test func invalidUTF8NamesTheByteOffset() throws {
+        let run = try MarkconvBinary.run([], input: Data([0x61, 0x62, 0x0A, 0xC3, 0x28]))
+        #expect(run.status == 65)
+        #expect(run.standardError == "markconv: standard input: invalid UTF-8 at byte offset 3\n")
+        #expect(run.output.isEmpty)
+    }
+
+    @Test func warningsNameTheFileAndLine() throws {
+        let directory = try temporaryDirectory()
+        let first = directory.appendingPathComponent("first.md")
+        let second = directory.appendingPathComponent("second.md")
+        try "one\ntwo\n".write(to: first, atomically: true, encoding: .utf8)
+        try "x\n\n  <div>raw</div>\n".write(to: second, atomically: true, encoding: .utf8)
+        let run = try MarkconvBinary.run([first.path, second.path])
+        #expect(run.status == 0)
+        #expect(run.standardError == "markconv: warning: \(second.path):3:3: 1 raw HTML element was omitted from safe HTML output; --unsafe passes trusted HTML through\n")
+        let strict = try MarkconvBinary.run(["--fail-if-lossy", second.path])
+        #expect(strict.status == 3)
+        #expect(strict.output == "<p>x</p>\n<!-- raw HTML omitted -->\n")
+    }
+
+    /// The issue's acceptance check: every spec example through the real binary, fed on
+    /// standard input with its own extensions and --unsafe.
+    @Test func allSpecExamplesThroughTheBinary() throws {
+        #expect(SpecFile.examples.count == 671)
+        var failures: [String] = []
+        for example in SpecFile.examples {
+            let run = try MarkconvBinary.run(["-f", example.formatSpecification, "-t", "html", "--unsafe"],
+                                             input: example.markdown)
+            if run.status != 0 || run.output != example.html { failures.append("\(example)") }
+        }
+        #expect(failures.isEmpty, "\(671 - failures.count) of 671 pass; failing: \(failures.joined(separator: ", "))")
+    }
+}
