@@ -21,8 +21,14 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // A per-thread bump allocator for cmark's nodes (C, because cmark calls it).
+        .target(name: "CmarkArena", dependencies: ["CCmarkGFM"], path: "Sources/CmarkArena"),
         .target(name: "MarkupKitCore", path: "Sources/MarkupKitCore"),
-        .target(name: "MarkupKitMarkdown", dependencies: ["MarkupKitCore", "CCmarkGFM"], path: "Sources/Markdown"),
+        .target(
+            name: "MarkupKitMarkdown",
+            dependencies: ["MarkupKitCore", "CCmarkGFM", "CmarkArena"],
+            path: "Sources/Markdown"
+        ),
         .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore"], path: "Sources/HTML"),
         .target(name: "MarkupKitJSON", dependencies: ["MarkupKitCore"], path: "Sources/JSON"),
         .target(

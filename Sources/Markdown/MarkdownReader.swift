@@ -1,4 +1,5 @@
 import CCmarkGFM
+import CmarkArena
 import MarkupKitCore
 
 #if canImport(Glibc)
@@ -43,8 +44,14 @@ public struct MarkdownReader: Sendable {
         let types = CmarkRegistry.shared
         var options = CMARK_OPT_SOURCEPOS
         if extensions.contains(.footnotes) { options |= CMARK_OPT_FOOTNOTES }
-        guard let parser = cmark_parser_new(options) else { fatalError("cmark_parser_new failed: out of memory") }
-        defer { cmark_parser_free(parser) }
+        // Everything cmark allocates for this parse — parser, nodes, buffers — comes from
+        // the thread's arena and is released in one step once the tree has been converted,
+        // so neither the parser nor the tree is freed node by node.
+        let allocator = markupkit_arena_start()
+        defer { markupkit_arena_release() }
+        guard let parser = cmark_parser_new_with_mem(options, allocator) else {
+            fatalError("cmark_parser_new failed: out of memory")
+        }
         for name in extensions.cmarkSyntaxExtensionNames {
             guard let syntaxExtension = cmark_find_syntax_extension(name) else {
                 fatalError("cmark-gfm has no '\(name)' extension")
@@ -55,7 +62,6 @@ public struct MarkdownReader: Sendable {
             if let base = chars.baseAddress { cmark_parser_feed(parser, base, chars.count) }
         }
         guard let root = cmark_parser_finish(parser) else { fatalError("cmark_parser_finish failed: out of memory") }
-        defer { cmark_node_free(root) }
 
         var converter = CmarkConverter(source: source, types: types, expectedSize: source.count)
         return converter.convert(root)
@@ -98,8 +104,9 @@ private struct CmarkConverter {
     init(source: UnsafeBufferPointer<UInt8>, types: CmarkRegistry, expectedSize: Int) {
         self.source = source
         self.types = types
-        // About one node per 14 bytes of typical prose, and text about as long as the input.
-        self.builder = DocumentBuilder(reservingNodes: expectedSize / 14 + 16, textBytes: expectedSize)
+        // Typical prose makes a node per 11 bytes; reserving for one per 6 means regrowth
+        // (a copy of the whole array) is rare, and capacity never touched costs no memory.
+        self.builder = DocumentBuilder(reservingNodes: min(expectedSize / 6, 1 << 26) + 16, textBytes: expectedSize)
     }
 
     mutating func convert(_ root: OpaquePointer) -> ReadResult {
@@ -308,13 +315,25 @@ private struct CmarkConverter {
 
     private mutating func buildLineStarts() {
         lineStarts = [0]
+        guard let base = source.baseAddress else { return }
+        let count = source.count
+        lineStarts.reserveCapacity(count / 32 + 1)
+        if memchr(base, Int32(UInt8(ascii: "\r")), count) == nil {
+            // The usual case, LF only: let memchr find the line ends.
+            var position = 0
+            while position < count, let found = memchr(base + position, Int32(UInt8(ascii: "\n")), count - position) {
+                position = UnsafeRawPointer(found) - UnsafeRawPointer(base) + 1
+                lineStarts.append(position)
+            }
+            return
+        }
         var index = 0
-        while index < source.count {
+        while index < count {
             let byte = source[index]
             index += 1
             // cmark counts CR, LF and CRLF each as one line ending.
             if byte == UInt8(ascii: "\r") {
-                if index < source.count && source[index] == UInt8(ascii: "\n") { index += 1 }
+                if index < count && source[index] == UInt8(ascii: "\n") { index += 1 }
                 lineStarts.append(index)
             } else if byte == UInt8(ascii: "\n") {
                 lineStarts.append(index)

@@ -43,9 +43,11 @@ public enum NodeKind: Hashable, Sendable, Codable {
     case underline
     case superscript
     case `subscript`
-    case link(destination: String, title: String)
+    // Links and images are boxed: their strings would otherwise make every node twice
+    // as large, and most nodes are text.
+    indirect case link(destination: String, title: String)
     /// The alternative text is the image's children.
-    case image(ImageAttributes)
+    indirect case image(ImageAttributes)
     /// `label` is the label of the definition the reference resolves to.
     case footnoteReference(label: String)
     case rawInline(format: RawFormat, content: TextRef)
