@@ -39,7 +39,7 @@ public struct HTMLWriter: Sendable {
 
 /// One rendering pass. Walks the flat tree with a heap stack of open nodes, so depth costs
 /// memory, never call stack.
-private struct HTMLRenderer {
+private struct HTMLRenderer: ~Copyable {
     let nodes: UnsafeBufferPointer<Node>
     let store: UnsafeBufferPointer<UInt8>
     let options: HTMLWriter.Options
@@ -78,13 +78,14 @@ private struct HTMLRenderer {
         out.append("</ol>\n</section>\n")
     }
 
-    mutating func finish() -> WriteResult {
+    consuming func finish() -> WriteResult {
         if omittedRawHTML > 0 {
             let what = omittedRawHTML == 1 ? "1 raw HTML element was" : "\(omittedRawHTML) raw HTML elements were"
             warnings.append(ConversionWarning(.loss, at: firstOmittedRawHTML,
                                               "\(what) omitted from safe HTML output; --unsafe passes trusted HTML through"))
         }
-        return WriteResult(bytes: out.bytes, warnings: warnings)
+        let warnings = warnings
+        return WriteResult(bytes: out.finish(), warnings: warnings)
     }
 
     /// Renders the nodes in `range` (whole subtrees) in document order.
@@ -206,7 +207,7 @@ private struct HTMLRenderer {
         case .alignment(let alignment):
             out.ensureNewline()
             out.append("<div style=\"text-align: ")
-            out.append(alignment.rawValue)
+            out.append(contentsOf: alignment.rawValue)
             out.append("\">\n")
         case .spoiler(let title):
             out.ensureNewline()
@@ -231,11 +232,11 @@ private struct HTMLRenderer {
             out.append("\">")
         case .color(let color):
             out.append("<span style=\"color: ")
-            out.append(color.hexString)
+            out.append(contentsOf: color.hexString)
             out.append("\">")
         case .fontSize(let size):
             out.append("<span style=\"font-size: ")
-            out.append(size.cssValue)
+            out.append(contentsOf: size.cssValue)
             out.append("\">")
         case .font(let family):
             out.append("<span style=\"font-family: ")

@@ -227,7 +227,7 @@ private struct JSONTreeBuilder {
             default: break
             }
         }
-        if let schema, schema != JSONSchema.name {
+        if let schema, schema != JSONSchema.name.description {
             throw error(at: 0, "schema is '\(schema)', expected '\(JSONSchema.name)'")
         }
         guard let version else { throw error(at: 0, "missing \"version\"") }

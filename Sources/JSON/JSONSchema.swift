@@ -3,7 +3,7 @@ import MarkupKitCore
 /// The names used by the JSON interchange schema (docs/JSON.md). The writer and the
 /// reader both take their vocabulary from here, so the two cannot drift apart.
 enum JSONSchema {
-    static let name = "markupkit-document"
+    static let name: StaticString = "markupkit-document"
     static let version = 1
 
     /// The `type` of a node.

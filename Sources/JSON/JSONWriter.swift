@@ -49,7 +49,7 @@ public struct JSONWriter: Sendable {
             index += 1
         }
         out.append("\n]}\n")
-        return WriteResult(bytes: out.bytes)
+        return WriteResult(bytes: out.finish())
     }
 
     /// Writes `{"type":…` and the node's own fields, leaving the object open.

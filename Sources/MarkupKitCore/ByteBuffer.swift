@@ -1,54 +1,93 @@
-/// The output buffer all writers append to: raw UTF-8 bytes, no `String` or `Character`
-/// work on the hot path (that alone made a probe writer 1.5× slower).
-public struct ByteBuffer: Sendable {
-    public var bytes: [UInt8]
+/// The output buffer all writers append to: raw UTF-8 bytes in memory the buffer owns.
+///
+/// Writers append hundreds of thousands of short pieces; an `[UInt8]` checks uniqueness
+/// and capacity on every one of them, which cost a probe writer a fifth of its time. This
+/// buffer is noncopyable, so it can own its memory without reference counting, and each
+/// append is a capacity check and a copy.
+public struct ByteBuffer: ~Copyable {
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var length: Int
+
+    /// The number of bytes written.
+    @inlinable public var count: Int { length }
 
     public init(reservingCapacity capacity: Int = 0) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+        length = 0
     }
 
-    @inlinable public var count: Int { bytes.count }
-    @inlinable public var isEmpty: Bool { bytes.isEmpty }
-    @inlinable public var last: UInt8? { bytes.last }
+    deinit {
+        base.deallocate()
+    }
+
+    @inlinable public var isEmpty: Bool { length == 0 }
+    @inlinable public var last: UInt8? { length > 0 ? base[length - 1] : nil }
+
+    /// Makes room for `additional` more bytes.
+    @inlinable
+    mutating func reserve(_ additional: Int) {
+        if length + additional > capacity { grow(toAtLeast: length + additional) }
+    }
+
+    @usableFromInline
+    mutating func grow(toAtLeast required: Int) {
+        let newCapacity = max(required, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: length)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
 
     @inlinable
     public mutating func append(_ literal: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     @inlinable
     public mutating func append(byte: UInt8) {
-        bytes.append(byte)
+        reserve(1)
+        base[length] = byte
+        length += 1
     }
 
     @inlinable
     public mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: buffer)
+        guard let source = buffer.baseAddress, buffer.count > 0 else { return }
+        reserve(buffer.count)
+        (base + length).update(from: source, count: buffer.count)
+        length += buffer.count
     }
 
     @inlinable
     public mutating func append(_ slice: Slice<UnsafeBufferPointer<UInt8>>) {
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: slice))
+        append(UnsafeBufferPointer(rebasing: slice))
     }
 
-    public mutating func append(_ string: String) {
-        bytes.append(contentsOf: string.utf8)
+    /// Appends a string's UTF-8. Named differently from `append(_: StaticString)` on
+    /// purpose: with one name, every string literal would pick the slower `String` path.
+    public mutating func append(contentsOf string: String) {
+        var string = string
+        string.withUTF8 { append($0) }
     }
 
     public mutating func append(decimal value: Int) {
-        bytes.append(contentsOf: String(value).utf8)
+        append(contentsOf: String(value))
     }
 
     /// Appends a newline unless the buffer is empty or already ends with one — cmark's
     /// `cr()`, which decides where block-level line breaks fall.
     @inlinable
     public mutating func ensureNewline() {
-        if let last = bytes.last, last != UInt8(ascii: "\n") {
-            bytes.append(UInt8(ascii: "\n"))
+        if length > 0 && base[length - 1] != UInt8(ascii: "\n") {
+            append(byte: UInt8(ascii: "\n"))
         }
     }
 
-    /// The buffer as a `String`; the writers only produce valid UTF-8.
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    /// The bytes written so far.
+    public consuming func finish() -> [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: length))
+    }
 }
