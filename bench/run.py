@@ -6,6 +6,9 @@ Each figure is the median wall time of RUNS runs, taken in alternation with the
 reference (so machine noise hits both alike), with the peak resident memory of a run.
 
 Usage: run.py [--runs N] [--write PATH]
+
+--write replaces the part of PATH between <!-- bench:start --> and <!-- bench:end -->
+with the new table (docs/PERFORMANCE.md keeps the latest one).
 """
 import os
 import platform
@@ -108,8 +111,15 @@ def main():
     report = "\n".join(lines)
     print(report)
     if write:
+        with open(write) as f:
+            text = f.read()
+        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+        if start not in text or end not in text:
+            sys.exit(f"{write} has no {start} … {end} section")
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
         with open(write, "w") as f:
-            f.write(report + "\n")
+            f.write(f"{before}{start}\n{report}\n{end}{after}")
 
 
 if __name__ == "__main__":
