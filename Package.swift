@@ -43,7 +43,7 @@ let package = Package(
         ),
         // Test helpers shared by both test targets: the spec file, cmark-gfm's own renderer
         // as an oracle, and a random Markdown generator.
-        .target(name: "MarkupKitTestSupport", dependencies: ["CCmarkGFM"], path: "Tests/TestSupport"),
+        .target(name: "MarkupKitTestSupport", dependencies: ["CCmarkGFM", "MarkupKitMarkdown"], path: "Tests/TestSupport"),
         .testTarget(
             name: "MarkupKitTests",
             dependencies: ["MarkupKit", "MarkupKitTestSupport"],

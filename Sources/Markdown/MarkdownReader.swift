@@ -1,6 +1,7 @@
 import CCmarkGFM
 import CmarkArena
 import MarkupKitCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -58,10 +59,13 @@ public struct MarkdownReader: Sendable {
             }
             cmark_parser_attach_syntax_extension(parser, syntaxExtension)
         }
-        source.withMemoryRebound(to: CChar.self) { chars in
-            if let base = chars.baseAddress { cmark_parser_feed(parser, base, chars.count) }
+        let parsed = MarkdownReader.withCmarkParsingLock { () -> OpaquePointer? in
+            source.withMemoryRebound(to: CChar.self) { chars in
+                if let base = chars.baseAddress { cmark_parser_feed(parser, base, chars.count) }
+            }
+            return cmark_parser_finish(parser)
         }
-        guard let root = cmark_parser_finish(parser) else { fatalError("cmark_parser_finish failed: out of memory") }
+        guard let root = parsed else { fatalError("cmark_parser_finish failed: out of memory") }
 
         var converter = CmarkConverter(source: source, types: types, expectedSize: source.count)
         return converter.convert(root)
@@ -360,6 +364,30 @@ private struct CmarkConverter {
 }
 
 extension MarkdownReader {
+    /// Registers cmark-gfm's core extensions, once per process.
+    ///
+    /// cmark-gfm's own `cmark_gfm_core_extensions_ensure_registered()` is not thread-safe:
+    /// two threads calling it at once register the extensions twice, with new node type
+    /// numbers. Code in the same process that uses libcmark-gfm directly must call this
+    /// instead (the reader calls it itself).
+    public static func registerCmarkExtensions() {
+        _ = CmarkRegistry.shared
+    }
+
+    /// Runs `body` while no other thread is parsing with libcmark-gfm.
+    ///
+    /// libcmark-gfm 0.29 adds the extensions' special characters to a process-wide table
+    /// before parsing inlines (and while parsing table rows) and removes them afterwards,
+    /// so two parses at once can lose each other's `~` or `|`. The reader parses under
+    /// this lock (converting the finished tree needs none); code in the same process that
+    /// parses with libcmark-gfm directly must use it too.
+    public static func withCmarkParsingLock<Result>(_ body: () throws -> Result) rethrows -> Result {
+        registerCmarkExtensions()
+        return try cmarkParsingLock.withLock { _ in try body() }
+    }
+
+    private static let cmarkParsingLock = Mutex<Void>(())
+
     /// The version of the libcmark-gfm this process linked, e.g. "0.29.0.gfm.6".
     public static var cmarkVersion: String {
         String(cString: cmark_version_string())

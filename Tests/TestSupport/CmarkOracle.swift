@@ -1,11 +1,17 @@
 import CCmarkGFM
 import Glibc
+import MarkupKitMarkdown
 
 /// cmark-gfm's own HTML renderer, called in-process: the reference our HTML writer must
 /// equal byte for byte on Markdown input.
 public enum CmarkOracle {
     public static func html(_ markdown: String, extensions: [String], unsafe: Bool) -> String {
-        cmark_gfm_core_extensions_ensure_registered()
+        // Tests run in parallel: cmark-gfm's registration and its special-character table
+        // are process-wide, so parse under the reader's lock (which also registers).
+        MarkdownReader.withCmarkParsingLock { render(markdown, extensions: extensions, unsafe: unsafe) }
+    }
+
+    private static func render(_ markdown: String, extensions: [String], unsafe: Bool) -> String {
         var options = CMARK_OPT_DEFAULT
         if extensions.contains("footnotes") { options |= CMARK_OPT_FOOTNOTES }
         if unsafe { options |= CMARK_OPT_UNSAFE }

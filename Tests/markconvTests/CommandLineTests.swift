@@ -119,6 +119,16 @@ import Testing
         #expect(strict.output == "<p>x</p>\n<!-- raw HTML omitted -->\n")
     }
 
+    /// 100 000 levels of quotes and of lists through the real binary: no crash, and the
+    /// same HTML as cmark-gfm's renderer.
+    @Test(arguments: ["> ", "- "])
+    func deepInputConvertsWithoutACrash(marker: String) throws {
+        let markdown = String(repeating: marker, count: 100_000) + "x\n"
+        let run = try MarkconvBinary.run([], input: markdown)
+        #expect(run.status == 0)
+        #expect(run.output == CmarkOracle.html(markdown, extensions: MarkdownExtensions.gfm.names, unsafe: false))
+    }
+
     /// The acceptance check: every spec example through the real binary, fed on
     /// standard input with its own extensions and --unsafe.
     @Test func allSpecExamplesThroughTheBinary() throws {
