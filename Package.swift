@@ -26,7 +26,8 @@ let package = Package(
         .target(name: "MarkupKitCore", path: "Sources/MarkupKitCore"),
         .target(
             name: "MarkupKitMarkdown",
-            dependencies: ["MarkupKitCore", "CCmarkGFM", "CmarkArena"],
+            // The Markdown writer falls back to HTML for tables when the target lacks them.
+            dependencies: ["MarkupKitCore", "MarkupKitHTML", "CCmarkGFM", "CmarkArena"],
             path: "Sources/Markdown"
         ),
         .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore"], path: "Sources/HTML"),

@@ -20,8 +20,15 @@ public struct MarkdownExtensions: OptionSet, Hashable, Sendable, Codable {
     /// `[^label]` footnotes.
     public static let footnotes = MarkdownExtensions(rawValue: 1 << 5)
 
+    /// Raw HTML in the text, as CommonMark allows. Without it the reader keeps HTML as
+    /// text and the writer never writes HTML (pandoc's `raw_html`).
+    public static let rawHTML = MarkdownExtensions(rawValue: 1 << 6)
+
+    /// Plain CommonMark: raw HTML, nothing else.
+    public static let commonmark: MarkdownExtensions = [.rawHTML]
+
     /// Everything GitHub enables.
-    public static let gfm: MarkdownExtensions = [.table, .strikethrough, .autolink, .tagfilter, .tasklist, .footnotes]
+    public static let gfm: MarkdownExtensions = [.table, .strikethrough, .autolink, .tagfilter, .tasklist, .footnotes, .rawHTML]
 
     /// Each extension with its name on the command line, in a fixed order.
     public static let named: [(name: String, extensions: MarkdownExtensions)] = [
@@ -31,6 +38,7 @@ public struct MarkdownExtensions: OptionSet, Hashable, Sendable, Codable {
         ("tagfilter", .tagfilter),
         ("tasklist", .tasklist),
         ("footnotes", .footnotes),
+        ("raw_html", .rawHTML),
     ]
 
     public init?(name: String) {
@@ -45,6 +53,6 @@ public struct MarkdownExtensions: OptionSet, Hashable, Sendable, Codable {
 
     /// The cmark-gfm syntax extensions to attach (footnotes is a parser option there).
     var cmarkSyntaxExtensionNames: [String] {
-        names.filter { $0 != "footnotes" }
+        names.filter { $0 != "footnotes" && $0 != "raw_html" }
     }
 }

@@ -67,7 +67,8 @@ public struct MarkdownReader: Sendable {
         }
         guard let root = parsed else { fatalError("cmark_parser_finish failed: out of memory") }
 
-        var converter = CmarkConverter(source: source, types: types, expectedSize: source.count)
+        var converter = CmarkConverter(source: source, types: types, expectedSize: source.count,
+                                       keepsHTMLAsText: !extensions.contains(.rawHTML))
         return converter.convert(root)
     }
 }
@@ -96,6 +97,8 @@ struct CmarkRegistry: @unchecked Sendable {
 private struct CmarkConverter {
     let source: UnsafeBufferPointer<UInt8>
     let types: CmarkRegistry
+    /// `-raw_html`: HTML in the input is text.
+    let keepsHTMLAsText: Bool
     var builder: DocumentBuilder
     /// Byte offsets of line starts, built on first use (hints and footnote labels need it).
     var lineStarts: [Int] = []
@@ -105,9 +108,10 @@ private struct CmarkConverter {
     var transparentNodes: Set<OpaquePointer> = []
     var warnings: [ConversionWarning] = []
 
-    init(source: UnsafeBufferPointer<UInt8>, types: CmarkRegistry, expectedSize: Int) {
+    init(source: UnsafeBufferPointer<UInt8>, types: CmarkRegistry, expectedSize: Int, keepsHTMLAsText: Bool) {
         self.source = source
         self.types = types
+        self.keepsHTMLAsText = keepsHTMLAsText
         // Typical prose makes a node per 11 bytes; reserving for one per 6 means regrowth
         // (a copy of the whole array) is rare, and capacity never touched costs no memory.
         self.builder = DocumentBuilder(reservingNodes: min(expectedSize / 6, 1 << 26) + 16, textBytes: expectedSize)
@@ -159,8 +163,12 @@ private struct CmarkConverter {
         case CMARK_NODE_LINEBREAK:
             builder.addLeaf(.lineBreak, range: range)
         case CMARK_NODE_HTML_INLINE:
-            builder.addLeaf(.rawInline(format: .html, content: builder.storeText(validatedUTF8: literal(of: node))),
-                            range: range)
+            if keepsHTMLAsText {
+                builder.addText(validatedUTF8: literal(of: node), range: range)
+            } else {
+                builder.addLeaf(.rawInline(format: .html, content: builder.storeText(validatedUTF8: literal(of: node))),
+                                range: range)
+            }
         case CMARK_NODE_LIST:
             openList(node, range: range)
         case CMARK_NODE_ITEM:
@@ -178,8 +186,12 @@ private struct CmarkConverter {
         case CMARK_NODE_CODE_BLOCK:
             addCodeBlock(node, range: range)
         case CMARK_NODE_HTML_BLOCK:
-            builder.addLeaf(.rawBlock(format: .html, content: builder.storeText(validatedUTF8: literal(of: node))),
-                            range: range)
+            if keepsHTMLAsText {
+                addAsParagraph(literal(of: node), range: range)
+            } else {
+                builder.addLeaf(.rawBlock(format: .html, content: builder.storeText(validatedUTF8: literal(of: node))),
+                                range: range)
+            }
         case CMARK_NODE_THEMATIC_BREAK:
             builder.addLeaf(.thematicBreak, range: range)
         case CMARK_NODE_FOOTNOTE_REFERENCE:
@@ -214,6 +226,18 @@ private struct CmarkConverter {
             let name = String(cString: cmark_node_get_type_string(node))
             warnings.append(ConversionWarning(.loss, at: range.start, "unsupported Markdown element '\(name)'; its content was kept"))
         }
+    }
+
+    /// An HTML block read with `-raw_html`: its lines as a paragraph of text.
+    private mutating func addAsParagraph(_ text: UnsafeRawBufferPointer, range: SourceRange) {
+        var lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        while let last = lines.last, last.isEmpty { lines.removeLast() }
+        builder.open(.paragraph, range: range)
+        for (offset, line) in lines.enumerated() {
+            if offset > 0 { builder.addLeaf(.softBreak) }
+            builder.addText(validatedUTF8: UnsafeRawBufferPointer(rebasing: line))
+        }
+        builder.close()
     }
 
     private mutating func openList(_ node: OpaquePointer, range: SourceRange) {

@@ -18,8 +18,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         /// Whether markconv can write this format.
         public var isWritable: Bool {
             switch self {
-            case .html, .json: true
-            case .commonmark, .gfm: false
+            case .html, .json, .commonmark, .gfm: true
             }
         }
 
@@ -27,7 +26,8 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         public var defaultExtensions: MarkdownExtensions {
             switch self {
             case .gfm: .gfm
-            case .commonmark, .html, .json: []
+            case .commonmark: .commonmark
+            case .html, .json: []
             }
         }
 
@@ -39,7 +39,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         /// One line for `--list-*-formats` and the help text.
         public var summary: String {
             switch self {
-            case .commonmark: "CommonMark, extensions off unless named (+table …)"
+            case .commonmark: "CommonMark (raw HTML allowed), other extensions off unless named (+table …)"
             case .gfm: "GitHub Flavored Markdown (alias: markdown), all extensions on"
             case .html: "HTML fragment, safe unless --unsafe"
             case .json: "the document tree as JSON (docs/JSON.md)"

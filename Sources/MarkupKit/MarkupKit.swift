@@ -7,9 +7,12 @@
 public struct ConversionOptions: Hashable, Sendable {
     /// Pass raw HTML and dangerous URLs through to HTML output. For trusted input only.
     public var allowsRawHTML: Bool
+    /// How far nested lists are indented in Markdown output.
+    public var listIndentation: MarkdownWriter.ListIndentation
 
-    public init(allowsRawHTML: Bool = false) {
+    public init(allowsRawHTML: Bool = false, listIndentation: MarkdownWriter.ListIndentation = .contentColumn) {
         self.allowsRawHTML = allowsRawHTML
+        self.listIndentation = listIndentation
     }
 }
 
@@ -66,7 +69,10 @@ public enum MarkupKit {
         case .json:
             return JSONWriter().write(document)
         case .commonmark, .gfm:
-            throw FormatError.notWritable(format.name)
+            let extensions = format.extensions
+            return MarkdownWriter(options: .init(extensions: extensions, allowsRawHTML: extensions.contains(.rawHTML),
+                                                 listIndentation: options.listIndentation))
+                .write(document)
         }
     }
 

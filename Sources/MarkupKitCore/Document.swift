@@ -195,6 +195,17 @@ extension Document: Hashable {
         return mine.kind == theirs.kind
     }
 
+    /// Whether the children of node `index` here mean the same as the children of node
+    /// `otherIndex` in `other` (kinds, structure and text; not positions or hints).
+    public func childrenMeanTheSame(of index: Int, as other: Document, of otherIndex: Int) -> Bool {
+        let count = subtreeEnd(of: index) - index
+        guard count == other.subtreeEnd(of: otherIndex) - otherIndex else { return false }
+        for offset in 1..<count where !nodeMeansTheSame(at: index + offset, as: other, otherIndex: otherIndex + offset) {
+            return false
+        }
+        return true
+    }
+
     public func hash(into hasher: inout Hasher) {
         hasher.combine(nodes.count)
         for (index, node) in nodes.enumerated() {

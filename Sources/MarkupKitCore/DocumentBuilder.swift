@@ -124,11 +124,28 @@ public struct DocumentBuilder: Sendable {
 
     /// Appends a whole document's top-level nodes at the current position.
     public mutating func append(_ document: Document) {
-        let nodeOffset = Int32(nodes.count)
+        append(document, nodes: 0..<document.nodeCount)
+    }
+
+    /// Appends the subtree rooted at `index` of another document.
+    public mutating func append(_ document: Document, subtreeAt index: Int) {
+        append(document, nodes: index..<document.subtreeEnd(of: index))
+    }
+
+    /// Appends whole subtrees `range` of another document (their text comes along).
+    private mutating func append(_ document: Document, nodes range: Range<Int>) {
+        let nodeOffset = Int32(nodes.count) - Int32(range.lowerBound)
         let textOffset = UInt32(store.count)
         store.append(contentsOf: document.store)
-        nodes.reserveCapacity(nodes.count + document.nodes.count)
-        for node in document.nodes {
+        nodes.reserveCapacity(nodes.count + range.count)
+        // Depth inside the appended part, counted as it is copied.
+        var openEnds: [Int32] = []
+        var deepest = 0
+        for index in range {
+            let node = document.nodes[index]
+            while let last = openEnds.last, last <= Int32(index) { openEnds.removeLast() }
+            openEnds.append(node.subtreeEnd)
+            deepest = max(deepest, openEnds.count)
             var copy = node
             copy.subtreeEnd += nodeOffset
             if let ref = node.kind.textRef {
@@ -136,8 +153,10 @@ public struct DocumentBuilder: Sendable {
             }
             nodes.append(copy)
         }
-        for (index, hint) in document.hintTable { hints[index + nodeOffset] = hint }
-        maximumDepth = max(maximumDepth, openContainers.count + document.maximumDepth)
+        for (index, hint) in document.hintTable where range.contains(Int(index)) {
+            hints[index + nodeOffset] = hint
+        }
+        maximumDepth = max(maximumDepth, openContainers.count + deepest)
         mergeableText = -1
     }
 

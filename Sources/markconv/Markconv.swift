@@ -45,6 +45,10 @@ struct Markconv: ParsableCommand {
     @Flag(help: "Pass raw HTML and dangerous URLs through to HTML output. For trusted input only.")
     var unsafe = false
 
+    @Option(help: ArgumentHelp("Indent nested lists in Markdown output by at least N spaces (4 for PHP Markdown, as Friendica and Hubzilla use).",
+                               valueName: "n"))
+    var listIndent: Int?
+
     @Flag(help: "Exit with status 3 when the conversion lost anything (any warning of loss).")
     var failIfLossy = false
 
@@ -91,6 +95,12 @@ struct Markconv: ParsableCommand {
         }
     }
 
+    mutating func validate() throws {
+        if let listIndent, !(1...8).contains(listIndent) {
+            throw ValidationError("--list-indent takes 1 to 8 spaces")
+        }
+    }
+
     func run() throws {
         if listInputFormats || listOutputFormats || listExtensions {
             try printLists()
@@ -102,8 +112,9 @@ struct Markconv: ParsableCommand {
         let reading = try read(inputs, as: source)
         let writing: WriteResult
         do {
+            let indentation: MarkdownWriter.ListIndentation = listIndent.map { .atLeast($0) } ?? .contentColumn
             writing = try MarkupKit.write(reading.document, as: target, readFrom: source,
-                                          options: ConversionOptions(allowsRawHTML: unsafe))
+                                          options: ConversionOptions(allowsRawHTML: unsafe, listIndentation: indentation))
         } catch let error as FormatError {
             throw CLIFailure(message: error.description, status: .unknownWriter)
         }

@@ -180,8 +180,9 @@ import Testing
     @Test func parsesNamesAndExtensions() throws {
         #expect(try Format(parsing: "gfm") == .gfm)
         #expect(try Format(parsing: "markdown") == .gfm)
-        #expect(try Format(parsing: "commonmark+table+strikethrough").extensions == [.table, .strikethrough])
-        #expect(try Format(parsing: "gfm-autolink-footnotes").extensions == [.table, .strikethrough, .tagfilter, .tasklist])
+        #expect(try Format(parsing: "commonmark+table+strikethrough").extensions == [.rawHTML, .table, .strikethrough])
+        #expect(try Format(parsing: "gfm-autolink-footnotes").extensions == [.table, .strikethrough, .tagfilter, .tasklist, .rawHTML])
+        #expect(try Format(parsing: "commonmark-raw_html").extensions == [])
         #expect(try Format(parsing: "commonmark+table").description == "commonmark+table")
         #expect(try Format(parsing: "gfm-autolink").description == "gfm-autolink")
     }

@@ -17,7 +17,8 @@ public enum CmarkOracle {
         if unsafe { options |= CMARK_OPT_UNSAFE }
         let parser = cmark_parser_new(options)!
         defer { cmark_parser_free(parser) }
-        for name in extensions where name != "footnotes" {
+        // footnotes is a parser option in cmark-gfm, raw_html is ours (cmark always has raw HTML).
+        for name in extensions where name != "footnotes" && name != "raw_html" {
             cmark_parser_attach_syntax_extension(parser, cmark_find_syntax_extension(name)!)
         }
         var markdown = markdown

@@ -61,11 +61,11 @@ import Testing
 
     @Test func listings() throws {
         #expect(try MarkconvBinary.run(["--list-input-formats"]).output == "commonmark\ngfm\njson\nmarkdown\n")
-        #expect(try MarkconvBinary.run(["--list-output-formats"]).output == "html\njson\n")
+        #expect(try MarkconvBinary.run(["--list-output-formats"]).output == "commonmark\ngfm\nhtml\njson\n")
         #expect(try MarkconvBinary.run(["--list-extensions"]).output
-            == "+table\n+strikethrough\n+autolink\n+tagfilter\n+tasklist\n+footnotes\n")
+            == "+table\n+strikethrough\n+autolink\n+tagfilter\n+tasklist\n+footnotes\n+raw_html\n")
         #expect(try MarkconvBinary.run(["--list-extensions", "-f", "commonmark+table"]).output
-            == "+table\n-strikethrough\n-autolink\n-tagfilter\n-tasklist\n-footnotes\n")
+            == "+table\n-strikethrough\n-autolink\n-tagfilter\n-tasklist\n-footnotes\n+raw_html\n")
     }
 
     @Test func helpAndVersionGoToStandardOutput() throws {
@@ -82,7 +82,7 @@ import Testing
         (["-f", "rtf"], "", Int32(21), "markconv: unknown format 'rtf'"),
         (["-f", "html"], "", 21, "markconv: html can be written but not read"),
         (["-t", "docx"], "", 22, "markconv: unknown format 'docx'"),
-        (["-t", "gfm"], "", 22, "markconv: gfm can be read but not written yet"),
+        (["-t", "docx+table"], "", 22, "markconv: unknown format 'docx'"),
         (["-f", "gfm+emoji"], "", 23, "markconv: unknown extension 'emoji' for gfm"),
         (["--no-such-option"], "", 64, "markconv: Unknown option '--no-such-option'"),
         (["-o"], "", 64, "markconv: Missing value for '-o"),

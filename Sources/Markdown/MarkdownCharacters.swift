@@ -1,0 +1,150 @@
+/// Character classes as CommonMark defines them, for deciding what needs escaping and
+/// whether an emphasis delimiter will open or close.
+enum MarkdownCharacters {
+    static func isASCIIPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: true
+        default: false
+        }
+    }
+
+    /// ASCII punctuation or a Unicode punctuation character (cmark-gfm 0.29's rule).
+    static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return isASCIIPunctuation(scalar) }
+        switch scalar.properties.generalCategory {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Unicode whitespace as CommonMark means it (Zs, tab, line feed, form feed, CR).
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case " ", "\t", "\n", "\u{0C}", "\r": return true
+        default: return scalar.properties.generalCategory == .spaceSeparator
+        }
+    }
+
+    static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9": true
+        default: false
+        }
+    }
+
+    /// Whether a delimiter run between `before` and `after` (nil: start or end of the
+    /// line) is left-flanking, that is, may open.
+    static func isLeftFlanking(before: Unicode.Scalar?, after: Unicode.Scalar?) -> Bool {
+        guard let after, !isWhitespace(after) else { return false }
+        guard isPunctuation(after) else { return true }
+        guard let before else { return true }
+        return isWhitespace(before) || isPunctuation(before)
+    }
+
+    /// Whether a delimiter run is right-flanking, that is, may close.
+    static func isRightFlanking(before: Unicode.Scalar?, after: Unicode.Scalar?) -> Bool {
+        guard let before, !isWhitespace(before) else { return false }
+        guard isPunctuation(before) else { return true }
+        guard let after else { return true }
+        return isWhitespace(after) || isPunctuation(after)
+    }
+
+    /// Whether a run of `delimiter` between `before` and `after` can open emphasis.
+    static func canOpen(_ delimiter: Unicode.Scalar, before: Unicode.Scalar?, after: Unicode.Scalar?) -> Bool {
+        let left = isLeftFlanking(before: before, after: after)
+        guard delimiter == "_" else { return left }
+        let right = isRightFlanking(before: before, after: after)
+        return left && (!right || before.map(isPunctuation) == true)
+    }
+
+    /// Whether a run of `delimiter` between `before` and `after` can close emphasis.
+    static func canClose(_ delimiter: Unicode.Scalar, before: Unicode.Scalar?, after: Unicode.Scalar?) -> Bool {
+        let right = isRightFlanking(before: before, after: after)
+        guard delimiter == "_" else { return right }
+        let left = isLeftFlanking(before: before, after: after)
+        return right && (!left || after.map(isPunctuation) == true)
+    }
+
+    /// `&#N;`: the character as a numeric character reference, which ends and starts with
+    /// punctuation — the last resort for a delimiter that would not flank otherwise.
+    static func reference(_ scalar: Unicode.Scalar) -> String {
+        "&#\(scalar.value);"
+    }
+
+    /// Whether an HTML block with this content may start right after a paragraph line:
+    /// CommonMark's start conditions 1 to 6 may, the generic tag of condition 7 may not.
+    static func htmlBlockCanInterruptParagraph(_ content: String) -> Bool {
+        let text = content.drop { $0 == " " }.lowercased()
+        guard text.hasPrefix("<") else { return false }
+        if text.hasPrefix("<!--") || text.hasPrefix("<?") || text.hasPrefix("<![cdata[") { return true }
+        if text.hasPrefix("<!"), let letter = text.dropFirst(2).first, letter.isLetter { return true }
+        var name = text.dropFirst()
+        if name.hasPrefix("/") { name = name.dropFirst() }
+        let tag = String(name.prefix { $0.isLetter || $0.isNumber })
+        let after = name.dropFirst(tag.count).first
+        let ends = after == nil || after == " " || after == "\t" || after == "\n" || after == ">"
+            || (after == "/" && name.dropFirst(tag.count + 1).first == ">")
+        if ["script", "pre", "style", "textarea"].contains(tag) {
+            return !text.hasPrefix("</") && (after == nil || after == " " || after == "\t" || after == "\n" || after == ">")
+        }
+        return ends && blockTagNames.contains(tag)
+    }
+
+    /// Whether an HTML block ends on its own last line (start conditions 1 to 5, with
+    /// their end marker written), so the next block may follow without a blank line.
+    static func htmlBlockEndsByItself(_ content: String) -> Bool {
+        let text = content.drop { $0 == " " }.lowercased()
+        let lines = text.split(separator: "\n")
+        guard let last = lines.last else { return false }
+        let tag = String(text.dropFirst().prefix { $0.isLetter })
+        if text.hasPrefix("<") && ["script", "pre", "style", "textarea"].contains(tag) {
+            let after = text.dropFirst(1 + tag.count).first
+            guard after == nil || after == " " || after == "\t" || after == "\n" || after == ">" else { return false }
+            return last.contains("</script>") || last.contains("</pre>") || last.contains("</style>") || last.contains("</textarea>")
+        }
+        if text.hasPrefix("<!--") { return last.contains("-->") }
+        if text.hasPrefix("<?") { return last.contains("?>") }
+        if text.hasPrefix("<![cdata[") { return last.contains("]]>") }
+        if text.hasPrefix("<!"), let letter = text.dropFirst(2).first, letter.isLetter { return last.contains(">") }
+        return false
+    }
+
+    /// CommonMark 0.29's block-level tag names (HTML block start condition 6).
+    private static let blockTagNames: Set<String> = [
+        "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption", "center", "col",
+        "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure",
+        "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr",
+        "html", "iframe", "legend", "li", "link", "main", "menu", "menuitem", "nav", "noframes", "ol",
+        "optgroup", "option", "p", "param", "section", "source", "summary", "table", "tbody", "td", "tfoot",
+        "th", "thead", "title", "tr", "track", "ul",
+    ]
+
+    /// Whether `text` at `index` starts something cmark would decode as an entity or a
+    /// numeric character reference (`&amp;`, `&#35;`, `&#x1F600;`).
+    static func startsEntity(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
+        guard scalars[index] == "&", index + 2 < scalars.count else { return false }
+        var position = index + 1
+        if scalars[position] == "#" {
+            position += 1
+            var hex = false
+            if position < scalars.count, scalars[position] == "x" || scalars[position] == "X" {
+                hex = true
+                position += 1
+            }
+            let start = position
+            while position < scalars.count, position - start < 8,
+                  hex ? scalars[position].properties.isASCIIHexDigit : ("0"..."9").contains(scalars[position]) {
+                position += 1
+            }
+            return position > start && position < scalars.count && scalars[position] == ";"
+        }
+        let start = position
+        while position < scalars.count, position - start < 32, isAlphanumeric(scalars[position]) {
+            position += 1
+        }
+        return position > start && position < scalars.count && scalars[position] == ";"
+    }
+}

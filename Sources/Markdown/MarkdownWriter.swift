@@ -1,0 +1,494 @@
+import MarkupKitCore
+import MarkupKitHTML
+
+/// Writes a ``Document`` as CommonMark or GitHub Flavored Markdown that reads back to the
+/// same tree.
+///
+/// The output is meant to be read by people: ATX headings, fenced code, inline links,
+/// escapes only where a character would otherwise mean something. Lists written one after
+/// another are kept apart by switching the bullet (`-`, `*`, `+`) or the delimiter
+/// (`.`, `)`), never by an HTML comment. What Markdown has no syntax for (underline,
+/// colour, spoilers …) is written as the equivalent HTML when raw HTML is allowed, and
+/// otherwise kept as plain text with a warning.
+public struct MarkdownWriter: Sendable {
+    public enum ListIndentation: Hashable, Sendable {
+        /// Nested content under the parent item's content column (`- ` → 2 spaces).
+        case contentColumn
+        /// At least this many spaces per level; 4 is what PHP Markdown (Friendica,
+        /// Hubzilla) and Python-Markdown need to see a nested list.
+        case atLeast(Int)
+    }
+
+    public struct Options: Hashable, Sendable {
+        /// The syntax the target understands: `.gfm` for GitHub, `[]` for CommonMark.
+        public var extensions: MarkdownExtensions
+        /// Whether raw HTML may stand in for what Markdown cannot express.
+        public var allowsRawHTML: Bool
+        public var listIndentation: ListIndentation
+
+        public init(extensions: MarkdownExtensions = .gfm, allowsRawHTML: Bool = true,
+                    listIndentation: ListIndentation = .contentColumn) {
+            self.extensions = extensions
+            self.allowsRawHTML = allowsRawHTML
+            self.listIndentation = listIndentation
+        }
+    }
+
+    public var options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    public func write(_ document: Document) -> WriteResult {
+        var renderer = BlockRenderer(document: document, options: options)
+        renderer.render()
+        return WriteResult(bytes: Array(renderer.output.utf8), warnings: renderer.warnings)
+    }
+}
+
+/// Lays out blocks line by line, each line prefixed by its containers (`> `, a list
+/// marker on an item's first line, indentation after). Iterative over the tree.
+private struct BlockRenderer {
+    let document: Document
+    let options: MarkdownWriter.Options
+    let inline: MarkdownInlineWriter
+    var output = ""
+    var warnings: [ConversionWarning] = []
+
+    /// One open container's contribution to every line inside it.
+    struct Frame {
+        /// Written before each line after the first.
+        var prefix: String
+        /// Written before the first line instead (a list marker), then cleared.
+        var firstLine: String?
+    }
+
+    var frames: [Frame] = []
+
+    init(document: Document, options: MarkdownWriter.Options) {
+        self.document = document
+        self.options = options
+        self.inline = MarkdownInlineWriter(document: document,
+                                           syntax: MarkdownSyntax(extensions: options.extensions,
+                                                                  allowsRawHTML: options.allowsRawHTML))
+    }
+
+    // MARK: Lines
+
+    private mutating func line(_ text: String) {
+        var prefix = ""
+        for index in frames.indices {
+            if let first = frames[index].firstLine {
+                prefix += first
+                frames[index].firstLine = nil
+            } else {
+                prefix += frames[index].prefix
+            }
+        }
+        var full = prefix + text
+        while full.hasSuffix(" ") && text.isEmpty { full.removeLast() }
+        output += full
+        output += "\n"
+    }
+
+    private mutating func lines(_ text: String) {
+        for part in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            line(String(part))
+        }
+    }
+
+    private mutating func blankLine() {
+        line("")
+    }
+
+    // MARK: Walking the blocks
+
+    /// A container being written: its node, the child to write next, and what the
+    /// previous child was (to decide separators).
+    private struct Open {
+        var node: Int
+        var next: Int
+        var previous: Int?
+        /// For lists: the marker every item gets; for items: whether the list is tight.
+        var marker: String
+        var tight: Bool
+        var number: Int
+        var framesPushed: Int
+    }
+
+    mutating func render() {
+        var stack: [Open] = []
+        var previousTopLevel: Int?
+        var topLevel = 0
+        // Each pass writes one block, or opens or closes one container.
+        while true {
+            if let top = stack.last {
+                let end = document.subtreeEnd(of: top.node)
+                if top.next >= end {
+                    close(stack.removeLast())
+                    continue
+                }
+                let child = top.next
+                let parentIndex = stack.count - 1
+                stack[parentIndex].next = document.subtreeEnd(of: child)
+                separate(from: top.previous, to: child, in: top)
+                stack[parentIndex].previous = child
+                let opened = enter(child, parent: top, previous: top.previous)
+                if case .list = document[top.node].kind { stack[parentIndex].number += 1 }
+                if let opened { stack.append(opened) }
+            } else {
+                guard topLevel < document.nodeCount else { break }
+                let child = topLevel
+                topLevel = document.subtreeEnd(of: child)
+                if previousTopLevel != nil { blankLine() }
+                let opened = enter(child, parent: nil, previous: previousTopLevel)
+                previousTopLevel = child
+                if let opened { stack.append(opened) }
+            }
+        }
+    }
+
+    /// Blank line or not between two siblings inside a container.
+    private mutating func separate(from previous: Int?, to next: Int, in container: Open) {
+        guard let previous else { return }
+        switch document[container.node].kind {
+        case .list:
+            // Between items: a blank line makes the list loose.
+            if !container.tight { blankLine() }
+        case .listItem:
+            if !container.tight || needsBlankLine(after: previous, before: next) {
+                if container.tight {
+                    warnings.append(ConversionWarning(.loss, at: document[next].range.start,
+                                                      "these blocks need a blank line between them, so the list is written loose"))
+                }
+                blankLine()
+            }
+        default:
+            blankLine()
+        }
+    }
+
+    /// Whether `next` directly after `previous`, with no blank line, would be read as
+    /// something else: a lazy continuation line, a table row, part of the same quote.
+    private func needsBlankLine(after previous: Int, before next: Int) -> Bool {
+        switch document[previous].kind {
+        case .paragraph, .list:
+            // Each may end in a paragraph line that a plain line would continue.
+            return !canInterruptParagraph(next)
+        case .table:
+            // A plain line after a table is one more row.
+            if case .table = document[next].kind { return true }
+            return !canInterruptParagraph(next)
+        case .blockQuote:
+            if case .blockQuote = document[next].kind { return true }
+            return !canInterruptParagraph(next)
+        case .rawBlock(let format, let content):
+            // Blocks of kinds 6 and 7 run to the next blank line; kinds 1 to 5 end on
+            // their closing marker.
+            return !(format == .html && options.allowsRawHTML
+                     && MarkdownCharacters.htmlBlockEndsByItself(document.string(content)))
+        case .footnoteDefinition, .alignment, .spoiler:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether a block may start on the line right after a paragraph line.
+    private func canInterruptParagraph(_ index: Int) -> Bool {
+        switch document[index].kind {
+        case .codeBlock, .thematicBreak, .blockQuote:
+            return true
+        case .table:
+            // cmark-gfm takes the line above the delimiter row as the header and leaves
+            // the lines before it a paragraph.
+            return options.extensions.contains(.table)
+        case .rawBlock(let format, let content):
+            return format == .html && options.allowsRawHTML
+                && MarkdownCharacters.htmlBlockCanInterruptParagraph(document.string(content))
+        case .heading:
+            return !headingNeedsSetext(index)
+        case .list(let attributes):
+            // Only lists that start at 1 with a non-empty first item may.
+            if case .ordered(let start, _) = attributes.kind, start != 1 { return false }
+            let firstItem = index + 1
+            return firstItem < document.subtreeEnd(of: index) && document.subtreeEnd(of: firstItem) > firstItem + 1
+        default:
+            return false
+        }
+    }
+
+    /// Writes a leaf block, or starts a container and returns it. `previous` is the
+    /// sibling written just before, if any.
+    private mutating func enter(_ index: Int, parent: Open?, previous: Int?) -> Open? {
+        let node = document[index]
+        switch node.kind {
+        case .paragraph:
+            lines(inline.render(childrenOf: index, context: .paragraph, warnings: &warnings))
+        case .heading(let level):
+            // A task item's marker sits on its first line: only a setext heading has its
+            // text there (`- [ ] Title` over `---`).
+            let firstInTaskItem = previous == nil && parent.map {
+                if case .listItem(let task) = document[$0.node].kind { return task != nil }
+                return false
+            } == true
+            writeHeading(index, level: level, setext: firstInTaskItem && level <= 2)
+        case .thematicBreak:
+            // `---` right under a paragraph would underline it as a heading, and on the
+            // first line of an item the rule must not use the bullet's character (`- ***`,
+            // not `- ---`, which is one rule).
+            let underParagraph = (previous.map { document[$0].kind == .paragraph } ?? false)
+                && (parent.map { $0.tight } ?? false)
+            let pendingMarkers = frames.compactMap(\.firstLine).joined()
+            let rule = ["---", "***", "___"].first { candidate in
+                !(underParagraph && candidate == "---") && !pendingMarkers.contains(candidate.first!)
+            } ?? "___"
+            line(rule)
+        case .codeBlock(let info, let code):
+            writeCodeBlock(info: info, code: document.string(code))
+        case .rawBlock(let format, let content):
+            writeRawBlock(format, document.string(content), at: node.range.start)
+        case .table(let columns):
+            writeTable(index, columns: columns)
+        case .blockQuote(let attribution):
+            if let attribution {
+                // Markdown has no attribution; the forum convention is a line before the quote.
+                lines(inline.renderText("\(attribution) wrote:"))
+                warnings.append(ConversionWarning(.loss, at: node.range.start,
+                                                  "quote attribution has no Markdown form; written as a line before the quote"))
+                blankLine()
+            }
+            frames.append(Frame(prefix: "> ", firstLine: nil))
+            if document.subtreeEnd(of: index) == index + 1 { line("") }  // an empty quote is `>` alone
+            return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 1)
+        case .list(let attributes):
+            let marker = listMarker(for: index, attributes: attributes, after: previous)
+            let start: Int
+            if case .ordered(let first, _) = attributes.kind { start = first } else { start = 0 }
+            return Open(node: index, next: index + 1, previous: nil, marker: marker, tight: attributes.isTight,
+                        number: start, framesPushed: 0)
+        case .listItem(let task):
+            guard let list = parent, case .list(let attributes) = document[list.node].kind else {
+                // An item outside a list (a hand-made tree): write its content as it is.
+                return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 0)
+            }
+            let marker = attributes.isOrdered ? "\(list.number)\(list.marker)" : list.marker
+            // The content starts at the indentation (`-   item` for four), so everything
+            // inside the item lines up with its content column, as CommonMark requires.
+            var indent = marker.count + 1
+            if case .atLeast(let minimum) = options.listIndentation { indent = max(indent, minimum) }
+            var first = marker + String(repeating: " ", count: indent - marker.count)
+            if let task {
+                if options.extensions.contains(.tasklist) {
+                    first += task == .checked ? "[x] " : "[ ] "
+                } else {
+                    first += task == .checked ? "\\[x] " : "\\[ ] "
+                    warnings.append(ConversionWarning(.loss, at: node.range.start, "task list item written as text (tasklist is off)"))
+                }
+            }
+            frames.append(Frame(prefix: String(repeating: " ", count: indent), firstLine: first))
+            if document.subtreeEnd(of: index) == index + 1 {
+                line("")  // an empty item is its marker alone
+            }
+            return Open(node: index, next: index + 1, previous: nil, marker: "", tight: attributes.isTight, number: 0,
+                        framesPushed: 1)
+        case .footnoteDefinition(let label):
+            if options.extensions.contains(.footnotes) {
+                frames.append(Frame(prefix: "    ", firstLine: "[^\(label)]: "))
+                if document.subtreeEnd(of: index) == index + 1 { line("") }
+                return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 1)
+            }
+            lines(inline.renderText("[^\(label)]:"))
+            warnings.append(ConversionWarning(.loss, at: node.range.start, "footnote written as text (footnotes are off)"))
+            blankLine()
+            return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 0)
+        case .alignment(let alignment):
+            return openHTMLBlock(index, open: "<div style=\"text-align: \(alignment.rawValue)\">", what: "\(alignment.rawValue) alignment")
+        case .spoiler(let title):
+            let summary = escapeHTML(title ?? "Spoiler")
+            return openHTMLBlock(index, open: "<details>\n<summary>\(summary)</summary>", what: "spoiler")
+        case .listItem, .tableRow, .tableCell, .text, .softBreak, .lineBreak, .code, .emphasis, .strong,
+             .strikethrough, .underline, .superscript, .subscript, .link, .image, .footnoteReference, .rawInline,
+             .color, .fontSize, .font:
+            // Inline content where a block belongs (a hand-made tree): keep its text.
+            lines(inline.renderText(document.plainText(of: index)))
+            warnings.append(ConversionWarning(.input, at: node.range.start, "\(node.kind.displayName) outside a paragraph written as text"))
+        }
+        return nil
+    }
+
+    private mutating func close(_ open: Open) {
+        frames.removeLast(open.framesPushed)
+        guard options.allowsRawHTML else { return }
+        switch document[open.node].kind {
+        case .alignment:
+            blankLine()
+            line("</div>")
+        case .spoiler:
+            blankLine()
+            line("</details>")
+        default:
+            break
+        }
+    }
+
+    // MARK: Lists
+
+    private var lastListMarkers: [Int: String] = [:]
+
+    /// `-`, `*`, `+` for bullets, `.` or `)` after the number: the hint's choice where it
+    /// has one, but never the one the list just before used, or the two would merge.
+    private mutating func listMarker(for index: Int, attributes: ListAttributes, after previous: Int?) -> String {
+        let candidates = attributes.isOrdered ? [".", ")"] : ["-", "*", "+"]
+        var avoid: String?
+        if let previous, case .list(let previousAttributes) = document[previous].kind,
+           previousAttributes.isOrdered == attributes.isOrdered {
+            avoid = lastListMarkers[previous]
+        }
+        var preferred = candidates
+        if let hint = document.hints(at: index)?.marker, candidates.contains(hint) {
+            preferred = [hint] + candidates.filter { $0 != hint }
+        }
+        let marker = preferred.first { $0 != avoid } ?? candidates[0]
+        lastListMarkers[index] = marker
+        return marker
+    }
+
+    // MARK: Leaf blocks
+
+    /// A heading of level 1 or 2 that holds a line break: only setext can write it.
+    private func headingNeedsSetext(_ index: Int) -> Bool {
+        guard case .heading(let level) = document[index].kind, level <= 2 else { return false }
+        return (index + 1..<document.subtreeEnd(of: index)).contains { position in
+            switch document[position].kind {
+            case .softBreak, .lineBreak: true
+            default: false
+            }
+        }
+    }
+
+    private mutating func writeHeading(_ index: Int, level: Int, setext: Bool) {
+        let level = min(max(level, 1), 6)
+        if setext || headingNeedsSetext(index) {
+            // Only a setext heading can hold a line break.
+            lines(inline.render(childrenOf: index, context: .paragraph, warnings: &warnings))
+            line(level == 1 ? "===" : "---")
+            return
+        }
+        let content = inline.render(childrenOf: index, context: .heading, warnings: &warnings)
+        line(String(repeating: "#", count: level) + (content.isEmpty ? "" : " " + content))
+    }
+
+    private mutating func writeCodeBlock(info: String, code: String) {
+        var body = code
+        if !body.isEmpty && !body.hasSuffix("\n") { body += "\n" }
+        // Backticks unless the info string has one (a backtick fence may not), and longer
+        // than any run of the fence character that starts a line inside.
+        let fenceCharacter: Character = info.contains("`") ? "~" : "`"
+        var longest = 0
+        for contentLine in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = contentLine.drop { $0 == " " }
+            let run = trimmed.prefix { $0 == fenceCharacter }.count
+            longest = max(longest, run)
+        }
+        let fence = String(repeating: String(fenceCharacter), count: max(3, longest + 1))
+        line(fence + escapeInfoString(info))
+        if !body.isEmpty { lines(String(body.dropLast())) }
+        line(fence)
+    }
+
+    private func escapeInfoString(_ info: String) -> String {
+        let scalars = Array(info.unicodeScalars)
+        var result = ""
+        for (offset, scalar) in scalars.enumerated() {
+            if scalar == "\\", offset + 1 == scalars.count || MarkdownCharacters.isASCIIPunctuation(scalars[offset + 1]) {
+                result += "\\\\"
+            } else if scalar == "&", MarkdownCharacters.startsEntity(scalars, at: offset) {
+                // Info strings decode entities before backslash escapes, as destinations do.
+                result += "&amp;"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private mutating func writeRawBlock(_ format: RawFormat, _ content: String, at position: SourcePosition) {
+        // An unterminated <script> or comment block runs to the end of its container and
+        // takes in the blank line written after it, so trailing newlines are not written.
+        var body = content
+        while body.hasSuffix("\n") { body.removeLast() }
+        if format == .html && options.allowsRawHTML {
+            lines(body)
+        } else {
+            lines(inline.renderText(body))
+            warnings.append(ConversionWarning(.loss, at: position, "raw \(format) block written as text"))
+        }
+    }
+
+    private mutating func writeTable(_ index: Int, columns: [ColumnAlignment]) {
+        let rows = Array(document.children(of: index))
+        guard options.extensions.contains(.table) else {
+            if options.allowsRawHTML {
+                var builder = DocumentBuilder()
+                builder.append(document, subtreeAt: index)
+                var html = HTMLWriter(options: .init(allowsRawHTML: true)).write(builder.finish()).text
+                if html.hasSuffix("\n") { html.removeLast() }
+                lines(html)
+                warnings.append(ConversionWarning(.loss, at: document[index].range.start, "table written as HTML (the table extension is off)"))
+            } else {
+                for row in rows {
+                    let cells = document.children(of: row).map { document.plainText(of: $0) }
+                    lines(inline.renderText(cells.joined(separator: " | ")))
+                }
+                warnings.append(ConversionWarning(.loss, at: document[index].range.start, "table written as lines of text"))
+            }
+            return
+        }
+        let columnCount = max(columns.count, rows.map { document.children(of: $0).reduce(0) { count, _ in count + 1 } }.max() ?? 0, 1)
+        func rowLine(_ cells: [String]) -> String {
+            var padded = cells
+            while padded.count < columnCount { padded.append("") }
+            return "| " + padded.joined(separator: " | ") + " |"
+        }
+        func cells(of row: Int) -> [String] {
+            document.children(of: row).map { inline.render(childrenOf: $0, context: .tableCell, warnings: &warnings) }
+        }
+        var bodyRows = rows
+        var header: [String] = []
+        if let first = rows.first, case .tableRow(isHeader: true) = document[first].kind {
+            header = cells(of: first)
+            bodyRows.removeFirst()
+        } else {
+            warnings.append(ConversionWarning(.loss, at: document[index].range.start, "table without a header row: an empty header was added"))
+        }
+        line(rowLine(header))
+        let delimiters = (0..<columnCount).map { column -> String in
+            switch column < columns.count ? columns[column] : .none {
+            case .none: "---"
+            case .left: ":--"
+            case .center: ":-:"
+            case .right: "--:"
+            }
+        }
+        line("| " + delimiters.joined(separator: " | ") + " |")
+        for row in bodyRows { line(rowLine(cells(of: row))) }
+    }
+
+    private mutating func openHTMLBlock(_ index: Int, open: String, what: String) -> Open {
+        if options.allowsRawHTML {
+            lines(open)
+            blankLine()
+        } else {
+            warnings.append(ConversionWarning(.loss, at: document[index].range.start,
+                                              "\(what) has no Markdown form; the content was kept without it"))
+        }
+        return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 0)
+    }
+
+    private func escapeHTML(_ text: String) -> String {
+        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;")
+            .replacing(">", with: "&gt;")
+    }
+}

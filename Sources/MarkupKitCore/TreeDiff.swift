@@ -1,0 +1,202 @@
+/// One way two documents differ, said so a person can act on it: where in the tree
+/// (`list 2 › item 1 › list 1`) and what changed.
+public struct TreeDifference: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Steps from the top of the document, e.g. `["list 2", "item 1", "list 1"]`.
+    public var path: [String]
+    public var message: String
+    /// Where the differing node of the first document came from, if known.
+    public var position: SourcePosition
+
+    public var description: String {
+        let place = path.isEmpty ? "document" : path.joined(separator: " › ")
+        return position.isKnown ? "\(place) (\(position)): \(message)" : "\(place): \(message)"
+    }
+}
+
+extension Document {
+    /// How `other` differs from this document, in document order, at most `limit` items.
+    ///
+    /// Siblings are aligned by kind (a longest common subsequence), so an inserted or lost
+    /// block is reported once rather than as a cascade of mismatches; matched nodes are
+    /// compared by their attributes and text, then their children. Positions and syntax
+    /// hints are not compared. Iterative, so any depth is fine.
+    public func differences(from other: Document, limit: Int = 50) -> [TreeDifference] {
+        var result: [TreeDifference] = []
+        // Sibling lists to align: children in each document and the path to their parent.
+        var work: [(mine: [Int], theirs: [Int], path: [String])] = [(Array(topLevel), Array(other.topLevel), [])]
+        while let item = work.popLast(), result.count < limit {
+            let pairs = alignedSiblings(item.mine, item.theirs, other: other)
+            var counts: [String: Int] = [:]
+            var pending: [(mine: [Int], theirs: [Int], path: [String])] = []
+            for pair in pairs {
+                let kind = pair.mine.map { nodes[$0].kind } ?? other.nodes[pair.theirs!].kind
+                let label = Document.pathLabel(kind)
+                counts[label, default: 0] += 1
+                let path = item.path + ["\(label) \(counts[label]!)"]
+                switch (pair.mine, pair.theirs) {
+                case (let mine?, let theirs?):
+                    if let change = describeChange(at: mine, to: theirs, in: other) {
+                        result.append(TreeDifference(path: path, message: change, position: nodes[mine].range.start))
+                    } else if nodes[mine].kind.isContainer {
+                        pending.append((Array(children(of: mine)), Array(other.children(of: theirs)), path))
+                    }
+                case (let mine?, nil):
+                    result.append(TreeDifference(path: path, message: "\(summary(of: mine)) is missing",
+                                                 position: nodes[mine].range.start))
+                case (nil, let theirs?):
+                    result.append(TreeDifference(path: path, message: "unexpected \(other.summary(of: theirs))",
+                                                 position: .unknown))
+                case (nil, nil):
+                    break
+                }
+            }
+            // Depth first, in document order.
+            work.append(contentsOf: pending.reversed())
+        }
+        return Array(result.prefix(limit))
+    }
+
+    /// The name a path step uses for a kind: lists, items, paragraphs … counted apart.
+    static func pathLabel(_ kind: NodeKind) -> String {
+        switch kind {
+        case .list: "list"
+        case .heading: "heading"
+        case .text: "text"
+        case .rawBlock, .rawInline: "raw"
+        default: kind.displayName
+        }
+    }
+
+    /// Matches siblings of the same kind in order; unmatched ones come back alone.
+    private func alignedSiblings(_ mine: [Int], _ theirs: [Int], other: Document) -> [(mine: Int?, theirs: Int?)] {
+        let left = mine.map { Document.pathLabel(nodes[$0].kind) }
+        let right = theirs.map { Document.pathLabel(other.nodes[$0].kind) }
+        if left == right { return zip(mine, theirs).map { ($0, $1) } }
+        // A longest common subsequence of the kinds; past a size where that is costly,
+        // pair in order (the report is then less precise, never wrong about equality).
+        guard left.count * right.count <= 4_000_000 else {
+            return (0..<max(mine.count, theirs.count)).map {
+                ($0 < mine.count ? mine[$0] : nil, $0 < theirs.count ? theirs[$0] : nil)
+            }
+        }
+        var table = Array(repeating: Array(repeating: 0, count: right.count + 1), count: left.count + 1)
+        for i in stride(from: left.count - 1, through: 0, by: -1) {
+            for j in stride(from: right.count - 1, through: 0, by: -1) {
+                table[i][j] = left[i] == right[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
+            }
+        }
+        var pairs: [(mine: Int?, theirs: Int?)] = []
+        var i = 0
+        var j = 0
+        while i < left.count || j < right.count {
+            if i < left.count, j < right.count, left[i] == right[j] {
+                pairs.append((mine[i], theirs[j]))
+                i += 1
+                j += 1
+            } else if j < right.count, i == left.count || table[i][j + 1] > table[i + 1][j] {
+                pairs.append((nil, theirs[j]))
+                j += 1
+            } else {
+                pairs.append((mine[i], nil))
+                i += 1
+            }
+        }
+        return pairs
+    }
+
+    /// What changed between two nodes of the same label, or nil when their own
+    /// attributes and text agree (children are compared separately).
+    private func describeChange(at mine: Int, to theirs: Int, in other: Document) -> String? {
+        let a = nodes[mine].kind
+        let b = other.nodes[theirs].kind
+        switch (a, b) {
+        case (.list(let first), .list(let second)):
+            var changes: [String] = []
+            switch (first.kind, second.kind) {
+            case (.bullet, .ordered): changes.append("list kind changed from bullet to ordered")
+            case (.ordered, .bullet): changes.append("list kind changed from ordered to bullet")
+            case (.ordered(let start, let style), .ordered(let otherStart, let otherStyle)):
+                if start != otherStart { changes.append("start number \(start) became \(otherStart)") }
+                if style != otherStyle { changes.append("numbering \(style.rawValue) became \(otherStyle.rawValue)") }
+            case (.bullet, .bullet):
+                break
+            }
+            if first.isTight != second.isTight {
+                changes.append(first.isTight ? "tight list became loose" : "loose list became tight")
+            }
+            return changes.isEmpty ? nil : changes.joined(separator: "; ")
+        case (.heading(let level), .heading(let otherLevel)) where level != otherLevel:
+            return "heading level \(level) became \(otherLevel)"
+        case (.text(let ref), .text(let otherRef)):
+            let text = string(ref)
+            let otherText = other.string(otherRef)
+            return text == otherText ? nil : "text \(Document.quoted(text)) became \(Document.quoted(otherText))"
+        case (.listItem(let task), .listItem(let otherTask)) where task != otherTask:
+            return "task state \(task?.rawValue ?? "none") became \(otherTask?.rawValue ?? "none")"
+        default:
+            if let ref = a.textRef, let otherRef = b.textRef {
+                if a.withTextRef(.empty) != b.withTextRef(.empty) {
+                    return "\(summary(of: mine)) became \(other.summary(of: theirs))"
+                }
+                let text = string(ref)
+                let otherText = other.string(otherRef)
+                return text == otherText ? nil : "\(a.displayName) text \(Document.quoted(text)) became \(Document.quoted(otherText))"
+            }
+            if a != b { return "\(summary(of: mine)) became \(other.summary(of: theirs))" }
+            // Same kind: if the children differ only in formatting, say so here.
+            return nil
+        }
+    }
+
+    /// A short description of a node: its kind, its main attribute and the start of its text.
+    func summary(of index: Int) -> String {
+        let kind = nodes[index].kind
+        var text = kind.displayName
+        switch kind {
+        case .link(let destination, _): text += " to \(destination)"
+        case .image(let image): text += " \(image.source)"
+        case .codeBlock(let info, _) where !info.isEmpty: text += " (\(info))"
+        case .list(let attributes):
+            if case .ordered(let start, _) = attributes.kind, start != 1 { text += " from \(start)" }
+        case .blockQuote(let attribution?): text += " by \(attribution)"
+        default: break
+        }
+        let content = plainText(of: index)
+        if !content.isEmpty { text += " " + Document.quoted(content) }
+        return text
+    }
+
+    static func quoted(_ text: String, limit: Int = 40) -> String {
+        let flat = text.map { $0 == "\n" ? " " : $0 }
+        return flat.count <= limit ? "'\(String(flat))'" : "'\(String(flat.prefix(limit)))…'"
+    }
+}
+
+extension Document: CustomStringConvertible {
+    /// An indented outline of the tree, one node per line, for messages and debugging.
+    public var description: String {
+        var lines: [String] = []
+        var depth = 0
+        for event in events {
+            switch event {
+            case .enter(let index):
+                let kind = nodes[index].kind
+                var line = String(repeating: "  ", count: depth) + kind.displayName
+                if let ref = kind.textRef { line += " " + Document.quoted(string(ref), limit: 60) }
+                switch kind {
+                case .link(let destination, let title): line += " → \(destination)" + (title.isEmpty ? "" : " \"\(title)\"")
+                case .image(let image): line += " → \(image.source)"
+                case .listItem(let task?): line += " [\(task.rawValue)]"
+                case .list(let attributes): line += attributes.isTight ? " (tight)" : " (loose)"
+                case .footnoteDefinition(let label), .footnoteReference(let label): line += " [^\(label)]"
+                default: break
+                }
+                lines.append(line)
+                depth += 1
+            case .exit:
+                depth -= 1
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

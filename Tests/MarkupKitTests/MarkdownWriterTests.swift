@@ -1,0 +1,160 @@
+import MarkupKit
+import MarkupKitTestSupport
+import Testing
+
+/// The Markdown writer must write what reads back to the same tree, and must be stable:
+/// writing what it wrote gives the same bytes.
+@Suite struct MarkdownWriterTests {
+    private func markdown(_ document: Document, _ format: Format, indentation: MarkdownWriter.ListIndentation = .contentColumn) throws -> String {
+        try MarkupKit.write(document, as: format, options: ConversionOptions(listIndentation: indentation)).text
+    }
+
+    /// For every spec example: our Markdown, rendered by cmark-gfm itself, gives the spec's
+    /// HTML; no HTML comment appears that the input did not have; and a second pass
+    /// writes the same bytes.
+    @Test(arguments: SpecFile.examples)
+    func specExampleRoundTrips(_ example: SpecExample) throws {
+        let format = try Format(parsing: example.formatSpecification)
+        let document = try MarkupKit.read(utf8: Array(example.markdown.utf8), as: format).document
+        let written = try markdown(document, format)
+        #expect(CmarkOracle.html(written, extensions: example.extensions, unsafe: true) == example.html,
+                "written:\n\(written)")
+        #expect(!written.contains("<!--") || example.markdown.contains("<!--"))
+        let again = try markdown(try MarkupKit.read(utf8: Array(written.utf8), as: format).document, format)
+        #expect(again == written, "not idempotent")
+    }
+
+    /// Generated documents: the tree read back equals the tree written, in GFM and in
+    /// CommonMark, with both list indentations.
+    /// Where emphasis touches other syntax so that no delimiter reads back unambiguously,
+    /// the writer uses `<em>` (or `<strong>`, `<del>`): the tree then holds raw HTML, but
+    /// the rendering must be identical, and this must stay rare.
+    @Test(arguments: 0..<20)
+    func generatedDocumentsReadBackToTheSameTree(batch: Int) throws {
+        var fallbacks = 0
+        for seed in (batch * 50)..<(batch * 50 + 50) {
+            var generator = MarkdownGenerator(seed: UInt64(seed))
+            let source = generator.document()
+            for format in [Format.gfm, Format.commonmark] {
+                for indentation in [MarkdownWriter.ListIndentation.contentColumn, .atLeast(4)] {
+                    let document = try MarkupKit.read(utf8: Array(source.utf8), as: format).document
+                    let written = try markdown(document, format, indentation: indentation)
+                    let reread = try MarkupKit.read(utf8: Array(written.utf8), as: format).document
+                    var sameTree = reread == document
+                    if !sameTree {
+                        // Only the emphasis fallback may change the tree, and never the rendering.
+                        let html = HTMLWriter(options: .init(allowsRawHTML: true))
+                        sameTree = html.write(document).text == html.write(reread).text
+                        fallbacks += 1
+                    }
+                    #expect(sameTree, """
+                        seed \(seed) \(format) \(indentation)
+                        \(document.differences(from: reread).map(\.description).joined(separator: "\n"))
+                        source:
+                        \(source)
+                        written:
+                        \(written)
+                        """)
+                    let second = try markdown(reread, format, indentation: indentation)
+                    let stable = second == written
+                    #expect(stable, "seed \(seed) \(format): not idempotent\nfirst:\n\(written)\nsecond:\n\(second)")
+                    if !sameTree || !stable { return }
+                }
+            }
+        }
+        #expect(fallbacks <= 4, "\(fallbacks) of 200 conversions needed HTML for emphasis")
+    }
+
+    @Test func readableOutput() throws {
+        let source = """
+            # Title
+
+            Some *emphasis*, **strong**, `code`, a [link](https://example.com/a?b=c&d=e "Title"), \
+            and plain punctuation: 3 * 4 = 12, snake_case, a < b, 50% off!
+
+            1. one
+            2. two
+               - nested
+                 - deeper
+
+            > quoted
+
+            ```swift
+            let x = 1
+            ```
+
+            """
+        let written = try MarkupKit.convert(source, from: .gfm, to: .gfm).output
+        #expect(written == source)
+    }
+
+    @Test func adjacentListsSwitchMarkersInsteadOfComments() throws {
+        var builder = DocumentBuilder()
+        for kind in [ListKind.bullet, .bullet, .ordered(start: 1, numbering: .decimal), .ordered(start: 3, numbering: .decimal)] {
+            builder.open(.list(ListAttributes(kind: kind, isTight: true)))
+            builder.open(.listItem(task: nil))
+            builder.open(.paragraph)
+            builder.addText("x")
+            builder.close()
+            builder.close()
+            builder.close()
+        }
+        let document = builder.finish()
+        let written = try markdown(document, .gfm)
+        #expect(written == "- x\n\n* x\n\n1. x\n\n3) x\n")
+        #expect(MarkdownReader().read(written).document == document)
+    }
+
+    @Test func fourSpaceIndentationForPHPMarkdown() throws {
+        let written = try MarkupKit.convert("- a\n  - b\n    1. c\n", from: .gfm, to: .gfm,
+                                            options: ConversionOptions(listIndentation: .atLeast(4))).output
+        #expect(written == "-   a\n    -   b\n        1.  c\n")
+    }
+
+    @Test func escapesOnlyWhereNeeded() throws {
+        let cases: [(String, String)] = [
+            ("\\*not emphasis\\*", "\\*not emphasis\\*"),
+            ("2 * 3", "2 * 3"),
+            ("snake_case_name", "snake_case_name"),
+            ("\\[b\\]bold\\[/b\\]", "\\[b]bold\\[/b]"),
+            ("a &amp;copy; b", "a \\&copy; b"),
+            ("\\# not a heading", "\\# not a heading"),
+            ("#hashtag", "#hashtag"),
+            ("1\\. not a list", "1\\. not a list"),
+            ("\\<b\\> not HTML", "\\<b> not HTML"),
+            ("a <- b", "a <- b"),
+        ]
+        for (source, expected) in cases {
+            let written = try MarkupKit.convert(source + "\n", from: .commonmark, to: .commonmark).output
+            #expect(written == expected + "\n", "\(source)")
+        }
+    }
+
+    @Test func kindsMarkdownLacksBecomeHTMLOrWarnings() throws {
+        var builder = DocumentBuilder()
+        builder.open(.paragraph, range: SourceRange(startLine: 1, startColumn: 1, endLine: 1, endColumn: 9))
+        builder.open(.underline, range: SourceRange(startLine: 1, startColumn: 1, endLine: 1, endColumn: 9))
+        builder.addText("under")
+        builder.close()
+        builder.open(.color(CSSColor(parsing: "red")!))
+        builder.addText("red")
+        builder.close()
+        builder.close()
+        builder.open(.spoiler(title: "Plot"))
+        builder.open(.paragraph)
+        builder.addText("twist")
+        builder.close()
+        builder.close()
+        let document = builder.finish()
+        let html = try MarkupKit.write(document, as: .gfm)
+        #expect(html.text == "<u>under</u><span style=\"color: #ff0000\">red</span>\n\n<details>\n<summary>Plot</summary>\n\ntwist\n\n</details>\n")
+        #expect(html.warnings.isEmpty)
+        let plain = try MarkupKit.write(document, as: Format(parsing: "gfm-raw_html"))
+        #expect(plain.text == "underred\n\ntwist\n")
+        #expect(plain.warnings.map(\.description) == [
+            "1:1: underline has no Markdown form; the text was kept without it",
+            "colour has no Markdown form; the text was kept without it",
+            "spoiler has no Markdown form; the content was kept without it",
+        ])
+    }
+}
