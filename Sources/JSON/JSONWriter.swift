@@ -194,7 +194,14 @@ private struct FieldWriter {
 }
 
 /// JSON string escaping on UTF-8 bytes.
-enum JSONText {
+public enum JSONText {
+    /// `string` as a JSON string literal, quotes included.
+    public static func quoted(_ string: String) -> String {
+        var out = ByteBuffer(reservingCapacity: string.utf8.count + 2)
+        writeString(string, into: &out)
+        return String(decoding: out.finish(), as: UTF8.self)
+    }
+
     static func writeString(_ string: String, into out: inout ByteBuffer) {
         var string = string
         string.withUTF8 { writeString($0, into: &out) }

@@ -25,7 +25,17 @@ extension Document {
         // Sibling lists to align: children in each document and the path to their parent.
         var work: [(mine: [Int], theirs: [Int], path: [String])] = [(Array(topLevel), Array(other.topLevel), [])]
         while let item = work.popLast(), result.count < limit {
-            let pairs = alignedSiblings(item.mine, item.theirs, other: other)
+            var pairs = alignedSiblings(item.mine, item.theirs, other: other)
+            // A node missing where an unexpected one stands is one that changed kind.
+            var merged: [(mine: Int?, theirs: Int?)] = []
+            for pair in pairs {
+                if let last = merged.last, last.theirs == nil, last.mine != nil, pair.mine == nil, pair.theirs != nil {
+                    merged[merged.count - 1].theirs = pair.theirs
+                } else {
+                    merged.append(pair)
+                }
+            }
+            pairs = merged
             var counts: [String: Int] = [:]
             var pending: [(mine: [Int], theirs: [Int], path: [String])] = []
             for pair in pairs {
@@ -109,6 +119,9 @@ extension Document {
     private func describeChange(at mine: Int, to theirs: Int, in other: Document) -> String? {
         let a = nodes[mine].kind
         let b = other.nodes[theirs].kind
+        if Document.pathLabel(a) != Document.pathLabel(b) {
+            return "\(summary(of: mine)) became \(other.summary(of: theirs))"
+        }
         switch (a, b) {
         case (.list(let first), .list(let second)):
             var changes: [String] = []
@@ -161,8 +174,26 @@ extension Document {
         case .blockQuote(let attribution?): text += " by \(attribution)"
         default: break
         }
-        let content = plainText(of: index)
+        let content = displayText(of: index)
         if !content.isEmpty { text += " " + Document.quoted(content) }
+        return text
+    }
+
+    /// The text of a subtree with a space between blocks (cells, paragraphs, items).
+    private func displayText(of index: Int) -> String {
+        var text = ""
+        for position in index..<subtreeEnd(of: index) {
+            switch nodes[position].kind {
+            case .text(let ref), .code(let ref), .codeBlock(_, let ref), .rawInline(_, let ref), .rawBlock(_, let ref):
+                text += string(ref)
+            case .softBreak, .lineBreak:
+                text += " "
+            case let kind where kind.isBlock && !text.isEmpty && text.last != " ":
+                text += " "
+            default:
+                break
+            }
+        }
         return text
     }
 

@@ -22,7 +22,10 @@ struct Markconv: ParsableCommand {
             Formats take pandoc-style extensions: commonmark+table+strikethrough, gfm-autolink.
             Warnings go to standard error as 'markconv: warning: LINE:COL: …'.
 
-            Exit status: 0 ok, 3 lossy conversion with --fail-if-lossy, 21 unknown input \
+            'markconv roundtrip --via FORMAT FILE…' checks that documents survive a trip \
+            through another format and back (markconv roundtrip --help).
+
+            Exit status: 0 ok, 1 a round trip failed, 3 lossy conversion with --fail-if-lossy, 21 unknown input \
             format, 22 unknown output format, 23 unknown extension, 64 usage error, 65 invalid \
             input (e.g. invalid UTF-8, named by byte offset), 66 input file missing, \
             73 cannot write the output.
@@ -71,26 +74,36 @@ struct Markconv: ParsableCommand {
     }
 
     static func runCommandLine(_ arguments: [String]) -> Int32 {
+        // `roundtrip` is a command of its own; everything else converts.
+        if arguments.first == "roundtrip" {
+            return run(Roundtrip.self, Array(arguments.dropFirst()), usage: "markconv roundtrip --help")
+        }
+        return run(Markconv.self, arguments, usage: "markconv --help")
+    }
+
+    private static func run<Command: ParsableCommand>(_ type: Command.Type, _ arguments: [String], usage: String) -> Int32 {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try type.parseAsRoot(arguments)
             try command.run()
             return ExitStatus.success.rawValue
         } catch let failure as CLIFailure {
             ProcessIO.printError("markconv: \(failure.message)")
             return failure.status.rawValue
+        } catch let quiet as ExitQuietly {
+            return quiet.status.rawValue
         } catch {
-            let status = exitCode(for: error)
+            let status = type.exitCode(for: error)
             if status == .success {
                 // --help and --version are "errors" that print to standard output.
-                var text = fullMessage(for: error)
+                var text = type.fullMessage(for: error)
                 if !text.hasSuffix("\n") { text += "\n" }
                 try? ProcessIO.save(Array(text.utf8), to: nil)
                 return 0
             }
-            let message = Self.message(for: error)
+            let message = type.message(for: error)
                 .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
                 .joined(separator: "; ")
-            ProcessIO.printError("markconv: \(message) (markconv --help shows the usage)")
+            ProcessIO.printError("markconv: \(message) (\(usage) shows the usage)")
             return status.rawValue
         }
     }
@@ -108,6 +121,9 @@ struct Markconv: ParsableCommand {
         }
         let source = try readerFormat()
         let target = try writerFormat()
+        guard target.name.isWritable else {
+            throw CLIFailure(message: FormatError.notWritable(target.name).description, status: .unknownWriter)
+        }
         let inputs = files.isEmpty ? ["-"] : files
         let reading = try read(inputs, as: source)
         let writing: WriteResult
@@ -133,7 +149,7 @@ struct Markconv: ParsableCommand {
 
     private func readerFormat() throws(CLIFailure) -> Format {
         let specification = from ?? files.lazy.compactMap(Markconv.formatName(forPath:)).first ?? "gfm"
-        let format = try parse(specification, unknownStatus: .unknownReader)
+        let format = try Markconv.parse(specification, unknownStatus: .unknownReader)
         guard format.name.isReadable else {
             throw CLIFailure(message: FormatError.notReadable(format.name).description, status: .unknownReader)
         }
@@ -141,14 +157,11 @@ struct Markconv: ParsableCommand {
     }
 
     private func writerFormat() throws(CLIFailure) -> Format {
-        let format = try parse(to, unknownStatus: .unknownWriter)
-        guard format.name.isWritable else {
-            throw CLIFailure(message: FormatError.notWritable(format.name).description, status: .unknownWriter)
-        }
-        return format
+        try Markconv.parse(to, unknownStatus: .unknownWriter)
     }
 
-    private func parse(_ specification: String, unknownStatus: ExitStatus) throws(CLIFailure) -> Format {
+    /// A format specification, or the failure with the status that kind of mistake gets.
+    static func parse(_ specification: String, unknownStatus: ExitStatus) throws(CLIFailure) -> Format {
         do {
             return try Format(parsing: specification)
         } catch {
@@ -181,7 +194,7 @@ struct Markconv: ParsableCommand {
             lines += Format.Name.allCases.filter(\.isWritable).map(\.rawValue)
         }
         if listExtensions {
-            let format = try parse(from ?? "gfm", unknownStatus: .unknownReader)
+            let format = try Markconv.parse(from ?? "gfm", unknownStatus: .unknownReader)
             lines += MarkdownExtensions.named.map { (format.extensions.contains($0.extensions) ? "+" : "-") + $0.name }
         }
         try ProcessIO.save(Array((lines.joined(separator: "\n") + "\n").utf8), to: nil)

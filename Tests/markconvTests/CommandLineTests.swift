@@ -129,6 +129,44 @@ import Testing
         #expect(run.output == CmarkOracle.html(markdown, extensions: MarkdownExtensions.gfm.names, unsafe: false))
     }
 
+    @Test func roundtripPassesAndFailsWithAReadableDiff() throws {
+        let directory = try temporaryDirectory()
+        let nested = directory.appendingPathComponent("nested.md")
+        let table = directory.appendingPathComponent("table.md")
+        try "1. a\n   - b\n     1. c\n".write(to: nested, atomically: true, encoding: .utf8)
+        try "Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n".write(to: table, atomically: true, encoding: .utf8)
+
+        let passing = try MarkconvBinary.run(["roundtrip", "--via", "commonmark", nested.path])
+        #expect(passing.status == 0)
+        #expect(passing.output == "\(nested.path): ok\n1 passed, 0 failed\n")
+
+        let failing = try MarkconvBinary.run(["roundtrip", "--via", "commonmark", nested.path, table.path])
+        #expect(failing.status == 1)
+        #expect(failing.output == """
+            \(nested.path): ok
+            \(table.path): 1 difference
+              table 1 (3:1): table 'a b 1 2' became raw html block '<table> <thead> <tr> <th>a</th> <th>b</t…'
+            1 passed, 1 failed
+
+            """)
+        #expect(failing.standardError == "markconv: warning: \(table.path):3:1: table written as HTML (the table extension is off)\n")
+
+        let json = try MarkconvBinary.run(["roundtrip", "--via", "commonmark", "--json", table.path])
+        #expect(json.status == 1)
+        #expect(json.output.hasPrefix("{\"files\":[{\"file\":\"\(table.path)\",\"ok\":false,\"differences\":[{\"path\":[\"table 1\"]"))
+        #expect(json.output.hasSuffix(",\"passed\":0,\"failed\":1}\n"))
+    }
+
+    @Test func roundtripFromStandardInputAndItsErrors() throws {
+        #expect(try MarkconvBinary.run(["roundtrip", "--via", "json"], input: "- a\n  - b\n").output
+            == "standard input: ok\n1 passed, 0 failed\n")
+        let missingVia = try MarkconvBinary.run(["roundtrip"], input: "x")
+        #expect(missingVia.status == 64)
+        #expect(missingVia.standardError.hasPrefix("markconv: Missing expected argument '--via <format>'"))
+        #expect(try MarkconvBinary.run(["roundtrip", "--via", "html"], input: "x").status == 21)
+        #expect(try MarkconvBinary.run(["roundtrip", "--via", "rtf"], input: "x").status == 22)
+    }
+
     /// The issue's acceptance check: every spec example through the real binary, fed on
     /// standard input with its own extensions and --unsafe.
     @Test func allSpecExamplesThroughTheBinary() throws {

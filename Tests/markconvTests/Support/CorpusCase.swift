@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// A golden command case from `Corpus/`: a file whose one ```` fenced block holds
+/// A golden command case from `Corpus/`: a file whose one fenced block (```` or longer) holds
 ///
 ///     % markconv ARGUMENTS
 ///     input lines
@@ -45,9 +45,14 @@ struct CorpusCase: CustomTestStringConvertible, Sendable {
 
     static func parse(_ text: String, path: String) throws -> CorpusCase {
         let lines = text.components(separatedBy: "\n")
-        guard let open = lines.firstIndex(where: { $0.hasPrefix("````") }),
-              let close = lines[(open + 1)...].firstIndex(where: { $0.hasPrefix("````") }) else {
+        // The case's fence is four backticks or more; it closes at a line of as many, so a
+        // case whose text holds a four-backtick fence uses five.
+        guard let open = lines.firstIndex(where: { $0.hasPrefix("````") }) else {
             throw FormatError(description: "\(path): no ```` fenced block")
+        }
+        let fence = String(lines[open].prefix { $0 == "`" })
+        guard let close = lines[(open + 1)...].firstIndex(where: { $0 == fence }) else {
+            throw FormatError(description: "\(path): the \(fence) block is not closed")
         }
         let block = Array(lines[(open + 1)..<close])
         guard let command = block.first, command.hasPrefix("% markconv") else {

@@ -1,0 +1,136 @@
+import ArgumentParser
+import MarkupKit
+
+/// `markconv roundtrip`: does each document survive a trip through another format?
+///
+/// Reads each file, writes it in the `--via` format, reads that back, writes it in the
+/// original format, reads it again, and compares the first tree with the last. Prints
+/// `ok` or the differences (where in the tree, what changed) per file, then a count.
+struct Roundtrip: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "markconv roundtrip",
+        abstract: "Check that documents survive a trip through another format and back.",
+        discussion: """
+            For each FILE: read it (-f, or guessed from the extension), write it in the \
+            --via format, read that back, write it in the original format, read it again, \
+            and compare the two trees. Prints 'ok' or the differences — the path in the tree \
+            (list 2 › item 1 › list 1) and what changed — then 'N passed, N failed'.
+            Exit status 0 when every document survives, 1 otherwise.
+            """
+    )
+
+    @Option(name: [.customShort("f"), .customLong("from")],
+            help: ArgumentHelp("Format of the files (default: from the extension, else gfm).", valueName: "format"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("The format to go through, e.g. bbcode_phpbb, commonmark, json.", valueName: "format"))
+    var via: String
+
+    @Flag(help: "Print the results as JSON (one object with a record per file).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Indent nested lists in Markdown by at least N spaces.", valueName: "n"))
+    var listIndent: Int?
+
+    @Argument(help: ArgumentHelp("Files to check; none or - reads standard input.", valueName: "file"))
+    var files: [String] = []
+
+    func run() throws {
+        let target = try Markconv.parse(via, unknownStatus: .unknownWriter)
+        guard target.name.isWritable else {
+            throw CLIFailure(message: FormatError.notWritable(target.name).description, status: .unknownWriter)
+        }
+        guard target.name.isReadable else {
+            throw CLIFailure(message: "\(target.name.rawValue) cannot be read back, so it cannot be a --via format",
+                             status: .unknownReader)
+        }
+        let options = ConversionOptions(listIndentation: listIndent.map { .atLeast($0) } ?? .contentColumn)
+        var results: [FileResult] = []
+        for path in files.isEmpty ? ["-"] : files {
+            let name = path == "-" ? "standard input" : path
+            let source = try Markconv.parse(from ?? Markconv.formatName(forPath: path) ?? "gfm", unknownStatus: .unknownReader)
+            guard source.name.isReadable && source.name.isWritable else {
+                throw CLIFailure(message: "\(source.name.rawValue) cannot be both read and written, so it cannot be checked",
+                                 status: .unknownReader)
+            }
+            let bytes = try ProcessIO.readFile(path)
+            let result = try check(bytes, name: name, source: source, target: target, options: options)
+            if !json {
+                report(result)
+            }
+            results.append(result)
+        }
+        let failed = results.filter { !$0.differences.isEmpty }.count
+        if json {
+            try ProcessIO.save(Array(jsonReport(results).utf8), to: nil)
+        } else {
+            try ProcessIO.save(Array("\(results.count - failed) passed, \(failed) failed\n".utf8), to: nil)
+        }
+        if failed > 0 {
+            throw ExitQuietly(status: .roundTripFailed)
+        }
+    }
+
+    struct FileResult {
+        var name: String
+        var differences: [TreeDifference]
+        var warnings: [ConversionWarning]
+    }
+
+    private func check(_ bytes: [UInt8], name: String, source: Format, target: Format,
+                       options: ConversionOptions) throws(CLIFailure) -> FileResult {
+        do {
+            let original = try MarkupKit.read(utf8: bytes, as: source).document
+            let there = try MarkupKit.write(original, as: target, readFrom: source, options: options)
+            let arrived = try MarkupKit.read(utf8: there.bytes, as: target).document
+            let back = try MarkupKit.write(arrived, as: source, readFrom: target, options: options)
+            let returned = try MarkupKit.read(utf8: back.bytes, as: source).document
+            return FileResult(name: name, differences: original.differences(from: returned), warnings: there.warnings)
+        } catch MarkupKitError.invalidUTF8(let offset) {
+            throw CLIFailure(message: "\(name): invalid UTF-8 at byte offset \(offset)", status: .invalidInput)
+        } catch {
+            throw CLIFailure(message: "\(name): \(error)", status: .invalidInput)
+        }
+    }
+
+    private func report(_ result: FileResult) {
+        for warning in result.warnings {
+            ProcessIO.printError("markconv: warning: \(result.name):\(warning.description)")
+        }
+        var text = "\(result.name): "
+        if result.differences.isEmpty {
+            text += "ok\n"
+        } else {
+            let count = result.differences.count
+            text += count == 1 ? "1 difference\n" : "\(count) differences\n"
+            for difference in result.differences { text += "  \(difference)\n" }
+        }
+        try? ProcessIO.save(Array(text.utf8), to: nil)
+    }
+
+    private func jsonReport(_ results: [FileResult]) -> String {
+        func position(_ position: SourcePosition) -> String {
+            position.isKnown ? ",\"line\":\(position.line),\"column\":\(position.column)" : ""
+        }
+        let records = results.map { result in
+            let differences = result.differences.map { difference in
+                "{\"path\":[" + difference.path.map(JSONText.quoted).joined(separator: ",") + "]"
+                    + ",\"message\":" + JSONText.quoted(difference.message) + position(difference.position) + "}"
+            }
+            let warnings = result.warnings.map { warning in
+                "{\"kind\":" + JSONText.quoted(warning.kind.rawValue) + ",\"message\":" + JSONText.quoted(warning.message)
+                    + position(warning.position) + "}"
+            }
+            return "{\"file\":" + JSONText.quoted(result.name) + ",\"ok\":\(result.differences.isEmpty)"
+                + ",\"differences\":[" + differences.joined(separator: ",") + "]"
+                + ",\"warnings\":[" + warnings.joined(separator: ",") + "]}"
+        }
+        let failed = results.filter { !$0.differences.isEmpty }.count
+        return "{\"files\":[" + records.joined(separator: ",") + "],\"passed\":\(results.count - failed),\"failed\":\(failed)}\n"
+    }
+}
+
+/// Ends the command with a status after its output has been written, with no message.
+struct ExitQuietly: Error {
+    var status: ExitStatus
+}
