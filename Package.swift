@@ -31,10 +31,11 @@ let package = Package(
             path: "Sources/Markdown"
         ),
         .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore"], path: "Sources/HTML"),
+        .target(name: "MarkupKitBBCode", dependencies: ["MarkupKitCore"], path: "Sources/BBCode"),
         .target(name: "MarkupKitJSON", dependencies: ["MarkupKitCore"], path: "Sources/JSON"),
         .target(
             name: "MarkupKit",
-            dependencies: ["MarkupKitCore", "MarkupKitMarkdown", "MarkupKitHTML", "MarkupKitJSON"],
+            dependencies: ["MarkupKitCore", "MarkupKitMarkdown", "MarkupKitHTML", "MarkupKitJSON", "MarkupKitBBCode"],
             path: "Sources/MarkupKit"
         ),
         .executableTarget(

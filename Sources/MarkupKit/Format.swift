@@ -1,16 +1,18 @@
 /// A format name with its extensions, as written on the command line:
-/// `gfm`, `commonmark+table+strikethrough`, `gfm-autolink`, `html`, `json`.
+/// `gfm`, `commonmark+table+strikethrough`, `gfm-autolink`, `html`, `json`, and one
+/// `bbcode…` name per forum dialect (`bbcode_phpbb`).
 public struct Format: Hashable, Sendable, CustomStringConvertible {
     public enum Name: String, Hashable, Sendable, CaseIterable {
         case commonmark
         case gfm
         case html
         case json
+        case bbcode
 
         /// Whether markconv can read this format.
         public var isReadable: Bool {
             switch self {
-            case .commonmark, .gfm, .json: true
+            case .commonmark, .gfm, .json, .bbcode: true
             case .html: false
             }
         }
@@ -18,7 +20,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         /// Whether markconv can write this format.
         public var isWritable: Bool {
             switch self {
-            case .html, .json, .commonmark, .gfm: true
+            case .html, .json, .commonmark, .gfm, .bbcode: true
             }
         }
 
@@ -27,7 +29,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
             switch self {
             case .gfm: .gfm
             case .commonmark: .commonmark
-            case .html, .json: []
+            case .html, .json, .bbcode: []
             }
         }
 
@@ -43,16 +45,31 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
             case .gfm: "GitHub Flavored Markdown (alias: markdown), all extensions on"
             case .html: "HTML fragment, safe unless --unsafe"
             case .json: "the document tree as JSON (docs/JSON.md)"
+            case .bbcode: "BBCode, in one of the forum dialects"
             }
         }
     }
 
     public var name: Name
     public var extensions: MarkdownExtensions
+    /// For BBCode, which forum's dialect.
+    public var dialect: BBCodeDialect
 
-    public init(_ name: Name, extensions: MarkdownExtensions? = nil) {
+    public init(_ name: Name, extensions: MarkdownExtensions? = nil, dialect: BBCodeDialect = .generic) {
         self.name = name
         self.extensions = extensions ?? name.defaultExtensions
+        self.dialect = dialect
+    }
+
+    /// BBCode in a forum's dialect.
+    public static func bbcode(_ dialect: BBCodeDialect) -> Format {
+        Format(.bbcode, dialect: dialect)
+    }
+
+    /// Every format name: the Markdown, HTML and JSON ones, then the BBCode dialects.
+    public static var allNames: [(name: String, summary: String, format: Format)] {
+        Name.allCases.filter { $0 != .bbcode }.map { ($0.rawValue, $0.summary, Format($0)) }
+            + BBCodeDialect.all.map { ($0.name, "BBCode: \($0.title)", .bbcode($0)) }
     }
 
     public static let gfm = Format(.gfm)
@@ -68,7 +85,12 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         let scalars = Array(specification.unicodeScalars)
         let nameEnd = scalars.firstIndex { $0 == "+" || $0 == "-" } ?? scalars.count
         let nameText = String(String.UnicodeScalarView(scalars[..<nameEnd])).lowercased()
-        guard let name = Name(rawValue: nameText) ?? Format.aliases[nameText] else {
+        if let dialect = BBCodeDialect.named(nameText) {
+            guard nameEnd == scalars.count else { throw .extensionsNotSupported(format: nameText) }
+            self = .bbcode(dialect)
+            return
+        }
+        guard let name = Name(rawValue: nameText) ?? Format.aliases[nameText], name != .bbcode else {
             throw .unknownFormat(nameText)
         }
         var extensions = name.defaultExtensions
@@ -90,6 +112,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     /// The canonical spelling: the name followed by the extensions that differ from the
     /// name's defaults.
     public var description: String {
+        if name == .bbcode { return dialect.name }
         var text = name.rawValue
         let defaults = name.defaultExtensions
         for (extensionName, value) in MarkdownExtensions.named {

@@ -1,3 +1,4 @@
+@_exported import MarkupKitBBCode
 @_exported import MarkupKitCore
 @_exported import MarkupKitHTML
 @_exported import MarkupKitJSON
@@ -52,6 +53,8 @@ public enum MarkupKit {
             return try MarkdownReader(extensions: format.extensions).read(utf8: input)
         case .json:
             return try JSONReader().read(utf8: input)
+        case .bbcode:
+            return try BBCodeReader(dialect: format.dialect).read(utf8: input)
         case .html:
             throw FormatError.notReadable(format.name)
         }
@@ -68,6 +71,8 @@ public enum MarkupKit {
                 .write(document)
         case .json:
             return JSONWriter().write(document)
+        case .bbcode:
+            return BBCodeWriter(dialect: format.dialect).write(document)
         case .commonmark, .gfm:
             let extensions = format.extensions
             return MarkdownWriter(options: .init(extensions: extensions, allowsRawHTML: extensions.contains(.rawHTML),

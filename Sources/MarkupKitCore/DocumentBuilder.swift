@@ -10,6 +10,8 @@ public struct DocumentBuilder: Sendable {
     var hints: [Int32: SyntaxHints] = [:]
     /// Indices of the containers that are open, outermost first.
     var openContainers: [Int32] = []
+    /// For each open container, the text that was mergeable before it opened.
+    var mergeableBeforeOpen: [Int32] = []
     /// The index of a text node that later text may still be merged into.
     var mergeableText: Int32 = -1
 
@@ -44,6 +46,7 @@ public struct DocumentBuilder: Sendable {
         let index = Int32(nodes.count)
         nodes.append(Node(kind: kind, range: range, subtreeEnd: index + 1))
         openContainers.append(index)
+        mergeableBeforeOpen.append(mergeableText)
         maximumDepth = max(maximumDepth, openContainers.count)
         mergeableText = -1
     }
@@ -53,9 +56,45 @@ public struct DocumentBuilder: Sendable {
         guard let index = openContainers.popLast() else {
             preconditionFailure("close() without an open container")
         }
+        mergeableBeforeOpen.removeLast()
         nodes[Int(index)].subtreeEnd = Int32(nodes.count)
         if let end { nodes[Int(index)].range.end = end }
         mergeableText = -1
+    }
+
+    /// Closes the innermost open container, or, if nothing was added to it, removes it as
+    /// if it had never been opened — text before and after it then merge. Readers use it
+    /// for formatting around nothing (`[b][/b]`), which means nothing.
+    public mutating func closeDroppingIfEmpty(at end: SourcePosition? = nil) {
+        guard let index = openContainers.last else { preconditionFailure("close() without an open container") }
+        guard Int(index) == nodes.count - 1 else {
+            close(at: end)
+            return
+        }
+        openContainers.removeLast()
+        nodes.removeLast()
+        hints[index] = nil
+        mergeableText = mergeableBeforeOpen.removeLast()
+    }
+
+    /// Removes spaces and tabs from the end of the text just added, if the last thing
+    /// added was text; removes the text node if nothing is left of it.
+    public mutating func trimTrailingSpaces() {
+        guard mergeableText >= 0, Int(mergeableText) == nodes.count - 1,
+              case .text(let ref) = nodes[Int(mergeableText)].kind else { return }
+        var count = Int(ref.count)
+        while count > 0, store[Int(ref.offset) + count - 1] == UInt8(ascii: " ") || store[Int(ref.offset) + count - 1] == UInt8(ascii: "\t") {
+            count -= 1
+        }
+        guard count < Int(ref.count) else { return }
+        if count == 0 {
+            nodes.removeLast()
+            if Int(ref.offset) + Int(ref.count) == store.count { store.removeLast(Int(ref.count)) }
+            mergeableText = -1
+        } else {
+            nodes[Int(mergeableText)].kind = .text(TextRef(offset: ref.offset, count: UInt32(count)))
+            if Int(ref.offset) + Int(ref.count) == store.count { store.removeLast(Int(ref.count) - count) }
+        }
     }
 
     /// Adds a leaf node. Nodes that carry text take a ref from ``storeText(_:)``.

@@ -64,6 +64,10 @@ struct Markconv: ParsableCommand {
     @Flag(help: "List the Markdown extensions, marked + where the -f format (default gfm) enables them.")
     var listExtensions = false
 
+    @Option(help: ArgumentHelp("Show what a BBCode dialect can express and how markconv writes it, e.g. bbcode_phpbb.",
+                               valueName: "dialect"))
+    var describe: String?
+
     @Argument(help: ArgumentHelp("Input files; none or - reads standard input.", valueName: "file"))
     var files: [String] = []
 
@@ -115,6 +119,14 @@ struct Markconv: ParsableCommand {
     }
 
     func run() throws {
+        if let describe {
+            guard case let format = try Markconv.parse(describe, unknownStatus: .unknownWriter), format.name == .bbcode else {
+                throw CLIFailure(message: "--describe takes a BBCode dialect, e.g. bbcode_phpbb (markconv --list-output-formats)",
+                                 status: .usage)
+            }
+            try ProcessIO.save(Array(format.dialect.summary.utf8), to: nil)
+            return
+        }
         if listInputFormats || listOutputFormats || listExtensions {
             try printLists()
             return
@@ -181,6 +193,7 @@ struct Markconv: ParsableCommand {
         case "md", "markdown", "mdown", "mkd": return "gfm"
         case "json": return "json"
         case "html", "htm": return "html"
+        case "bbcode", "bb": return "bbcode"
         default: return nil
         }
     }
@@ -188,10 +201,10 @@ struct Markconv: ParsableCommand {
     private func printLists() throws(CLIFailure) {
         var lines: [String] = []
         if listInputFormats {
-            lines += Format.Name.allCases.filter(\.isReadable).map(\.rawValue) + ["markdown"]
+            lines += Format.allNames.filter { $0.format.name.isReadable }.map(\.name) + ["markdown"]
         }
         if listOutputFormats {
-            lines += Format.Name.allCases.filter(\.isWritable).map(\.rawValue)
+            lines += Format.allNames.filter { $0.format.name.isWritable }.map(\.name)
         }
         if listExtensions {
             let format = try Markconv.parse(from ?? "gfm", unknownStatus: .unknownReader)

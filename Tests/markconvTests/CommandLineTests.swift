@@ -60,8 +60,12 @@ import Testing
     }
 
     @Test func listings() throws {
-        #expect(try MarkconvBinary.run(["--list-input-formats"]).output == "commonmark\ngfm\njson\nmarkdown\n")
-        #expect(try MarkconvBinary.run(["--list-output-formats"]).output == "commonmark\ngfm\nhtml\njson\n")
+        // The ten BBCode dialects the project promises, by their format names.
+        let dialects = ["bbcode", "bbcode_phpbb", "bbcode_xenforo", "bbcode_vbulletin", "bbcode_smf", "bbcode_mybb",
+                        "bbcode_fluxbb", "bbcode_friendica", "bbcode_hubzilla", "bbcode_steam"]
+        let bbcodeLines = dialects.map { $0 + "\n" }.joined()
+        #expect(try MarkconvBinary.run(["--list-input-formats"]).output == "commonmark\ngfm\njson\n" + bbcodeLines + "markdown\n")
+        #expect(try MarkconvBinary.run(["--list-output-formats"]).output == "commonmark\ngfm\nhtml\njson\n" + bbcodeLines)
         #expect(try MarkconvBinary.run(["--list-extensions"]).output
             == "+table\n+strikethrough\n+autolink\n+tagfilter\n+tasklist\n+footnotes\n+raw_html\n")
         #expect(try MarkconvBinary.run(["--list-extensions", "-f", "commonmark+table"]).output

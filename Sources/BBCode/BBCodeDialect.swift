@@ -1,0 +1,232 @@
+import MarkupKitCore
+
+/// What one forum's BBCode understands, as data: the reader and the writer both work
+/// from this table, so what the writer escapes is exactly what the reader would parse.
+///
+/// Tag lists name every spelling the forum accepts; the first one is what the writer
+/// writes. An empty list means the forum has no such tag.
+public struct BBCodeDialect: Hashable, Sendable {
+    /// The format name, e.g. `bbcode_phpbb`.
+    public let name: String
+    /// The forum software the table describes, e.g. "phpBB 3.3".
+    public let title: String
+
+    // MARK: Tags
+
+    public var tagCase: TagCase = .insensitive
+    public var bold = ["b"]
+    public var italic = ["i"]
+    public var underline = ["u"]
+    public var strikethrough = ["s"]
+    public var `subscript`: [String] = []
+    public var superscript: [String] = []
+    public var color = ["color"]
+    public var size: SizeUnit? = .percent
+    public var font: [String] = []
+    public var url = ["url"]
+    public var email = ["email"]
+    public var image: ImageForm = .plain
+    public var inlineCode: InlineCodeForm = .none
+    public var code = CodeForm()
+    public var quote: QuoteForm = .quotedName
+    public var lists = ListForm()
+    public var headings: HeadingForm = .none
+    public var horizontalRule: HorizontalRuleForm = .none
+    public var table: TableForm = .none
+    public var spoiler: SpoilerForm = .none
+    public var alignment: AlignmentForm = .none
+    /// Tags whose content is shown exactly as typed (`[noparse]`), first one written.
+    public var noParse: [String] = []
+    /// How the writer keeps text such as `[b]` from being read as a tag.
+    public var escape: EscapeForm = .noParseTag
+
+    public init(name: String, title: String) {
+        self.name = name
+        self.title = title
+    }
+
+    // MARK: Forms
+
+    public enum TagCase: Hashable, Sendable {
+        /// `[B]` and `[b]` are the same tag.
+        case insensitive
+        /// Case-insensitive, except these tags, which must be written in lower case
+        /// (Friendica and Hubzilla match tables and a few others lower-case only).
+        case lowercaseOnly(Set<String>)
+    }
+
+    /// What `[size=N]` means.
+    public enum SizeUnit: String, Hashable, Sendable {
+        case percent, scale, pixels, points
+    }
+
+    public enum ImageForm: Hashable, Sendable {
+        /// `[img]url[/img]` only; alternative text and size are lost.
+        case plain
+        /// `[img alt="…" width=… height=…]url[/img]` (XenForo, SMF, the generic core).
+        case attributes
+        /// `[img=url]alt[/img]` (Friendica, Hubzilla).
+        case urlInOption
+        /// `[img=alt]url[/img]` (FluxBB).
+        case altInOption
+        /// `[img=WxH]url[/img]` (MyBB): size, no alternative text.
+        case sizeInOption
+    }
+
+    public enum InlineCodeForm: Hashable, Sendable {
+        case none
+        /// A tag of its own: `[icode]` (XenForo), `[c]` (FluxBB).
+        case tag(String)
+        /// `[code]…[/code]` without a line break inside (Friendica, Hubzilla).
+        case singleLineCode
+        /// `[noparse]` (Steam): not parsed, but not shown as code either.
+        case noParse
+    }
+
+    public struct CodeForm: Hashable, Sendable {
+        public var tags = ["code"]
+        /// `[code=lang]` carries a language.
+        public var language = true
+        /// Tags that are code blocks in one language (`[php]` in vBulletin and MyBB).
+        public var languageTags: [String: String] = [:]
+        /// A `[code]` without a line break inside is inline code (Friendica, Hubzilla).
+        public var newlineMakesBlock = false
+
+        public init(tags: [String] = ["code"], language: Bool = true, languageTags: [String: String] = [:],
+                    newlineMakesBlock: Bool = false) {
+            self.tags = tags
+            self.language = language
+            self.languageTags = languageTags
+            self.newlineMakesBlock = newlineMakesBlock
+        }
+    }
+
+    /// How a quote names who is quoted.
+    public enum QuoteForm: Hashable, Sendable {
+        /// `[quote="Name"]` with optional `post_id=… time=… user_id=…` (phpBB).
+        case quotedName
+        /// `[quote=Name]` only (FluxBB, Friendica, Hubzilla).
+        case bareName
+        /// `[QUOTE="Name, post: 1, member: 2"]` (XenForo).
+        case xenForo
+        /// `[quote=Name;123]` with the post id after a semicolon (vBulletin, Steam).
+        case semicolonPost
+        /// `[quote author=Name link=… date=…]` (SMF).
+        case authorAttribute
+        /// `[quote='Name' pid='1' dateline='…']` (MyBB).
+        case singleQuotedName
+    }
+
+    public struct ListForm: Hashable, Sendable {
+        /// Tags that open a bullet list (`list`, `ul`).
+        public var bulletTags = ["list"]
+        /// Tags that open an ordered list, decimal (`ol`, `olist`).
+        public var orderedTags: [String] = []
+        /// How the numbering style is given on `[list=…]`.
+        public var numbering: NumberingOption = .listEquals([.decimal, .lowerAlpha, .upperAlpha, .lowerRoman, .upperRoman])
+        /// `[*]` items (the next `[*]` or the list's end closes them) or `[li]…[/li]`.
+        public var item: ItemForm = .star
+        /// What an unknown `[list=…]` value means.
+        public var unknownOption: UnknownListOption = .literal
+        /// Deeper lists are removed by the forum itself, text and all (FluxBB: 5).
+        public var maximumDepth: Int?
+        /// A `[*]` item ends at the line break (SMF's item codes).
+        public var starItemEndsAtLineBreak = false
+        /// A `[*]` outside a list starts one (SMF) instead of being text (phpBB).
+        public var starOutsideListStartsList = false
+
+        public init() {}
+
+        public enum NumberingOption: Hashable, Sendable {
+            /// `[list=1]`, `[list=a]` … for the styles listed.
+            case listEquals([NumberingStyle])
+            /// `[list type=decimal]` (SMF).
+            case typeAttribute
+            /// No numbered `[list=…]`; only the ordered tags.
+            case none
+        }
+
+        public enum ItemForm: Hashable, Sendable {
+            /// `[*]`, closed by the next one or the list's end.
+            case star
+            /// `[*]item[/*]` (FluxBB's canonical form).
+            case starClosed
+            /// `[li]item[/li]` (Friendica's recommendation, SMF).
+            case li
+        }
+
+        public enum UnknownListOption: Hashable, Sendable {
+            /// The tag stays text.
+            case literal
+            /// A bullet list (phpBB and XenForo show one).
+            case bullet
+        }
+    }
+
+    public enum HeadingForm: Hashable, Sendable {
+        case none
+        /// `[h1]` … `[hN]`.
+        case numbered(maximum: Int)
+        /// `[heading=1]` … `[heading=N]` (XenForo).
+        case headingEquals(maximum: Int)
+        /// `[h]`: one level only (FluxBB).
+        case single
+    }
+
+    public enum HorizontalRuleForm: Hashable, Sendable {
+        case none
+        /// `[hr]`.
+        case tag
+        /// `[hr][/hr]` (Steam).
+        case pairedTag
+    }
+
+    public enum TableForm: Hashable, Sendable {
+        case none
+        /// `[table][tr][th]…[td]…`.
+        case full
+        /// `[table][tr][td]` only; no header cells (SMF).
+        case noHeaderCells
+    }
+
+    public enum SpoilerForm: Hashable, Sendable {
+        case none
+        /// `[spoiler]` and `[spoiler=Title]` (or `[spoiler="Title"]`).
+        case titled
+        /// `[spoiler]` without a title (Steam).
+        case untitled
+    }
+
+    public enum AlignmentForm: Hashable, Sendable {
+        case none
+        /// `[left]`, `[center]`, `[right]`, `[justify]` (those listed).
+        case tags([TextAlignment])
+        /// `[align=center]` (MyBB).
+        case alignEquals
+        /// `[center]` only (Friendica, Hubzilla).
+        case centerOnly
+    }
+
+    /// How literal text that looks like a tag is written so the forum shows it as text.
+    public enum EscapeForm: Hashable, Sendable {
+        /// Wrapped in the dialect's no-parse tag: `[noparse][b][/noparse]`.
+        case noParseTag
+        /// Split by an empty pair of a harmless tag: `[[b][/b]b]` shows `[b]`; for forums
+        /// without a no-parse tag whose parser keeps empty tags (phpBB, MyBB).
+        case emptyTagSplit(String)
+        /// A zero-width space after the bracket: `[\u{200B}b]` shows `[b]`; for FluxBB,
+        /// which deletes empty tags when a post is saved. The reader removes it again.
+        case zeroWidthSpace
+    }
+}
+
+extension BBCodeDialect {
+    /// Every dialect, the generic core first.
+    public static let all: [BBCodeDialect] = [
+        .generic, .phpBB, .xenForo, .vBulletin, .smf, .myBB, .fluxBB, .friendica, .hubzilla, .steam,
+    ]
+
+    public static func named(_ name: String) -> BBCodeDialect? {
+        all.first { $0.name == name }
+    }
+}

@@ -1,0 +1,828 @@
+import MarkupKitCore
+
+/// Reads a forum post in one BBCode dialect into a ``Document``.
+///
+/// One pass over the UTF-8 bytes (every character of BBCode syntax is ASCII, so a `[` can
+/// never be part of a multi-byte character), with a stack of open blocks and a stack of
+/// open inline tags. The forum's rules are followed: `[*]` closes at the next `[*]` or at
+/// the list's end, a nested list belongs to the item before it, misnested inline tags
+/// are closed and reopened (`[b]x[i]y[/b]z[/i]`), a block tag inside an inline one closes
+/// it and reopens it after, end tags without a start, unknown tags and tags with invalid
+/// values stay text, open tags close at the end. Nothing the user wrote is dropped
+/// except the line breaks that only lay out block tags.
+public struct BBCodeReader: Sendable {
+    public var dialect: BBCodeDialect
+
+    public init(dialect: BBCodeDialect = .generic) {
+        self.dialect = dialect
+    }
+
+    public func read(_ text: String) -> ReadResult {
+        read(normalized: BBCodeReader.normalize(Array(text.utf8)))
+    }
+
+    /// Reads UTF-8 bytes; invalid UTF-8 is an error naming the first bad byte.
+    public func read(utf8 bytes: [UInt8]) throws(MarkupKitError) -> ReadResult {
+        try UTF8Validation.validate(bytes)
+        return read(normalized: BBCodeReader.normalize(bytes))
+    }
+
+    private func read(normalized bytes: [UInt8]) -> ReadResult {
+        var input = bytes
+        if dialect.escape == .zeroWidthSpace { input = BBCodeReader.removeZeroWidthSpacesAfterBrackets(input) }
+        return input.withUnsafeBufferPointer { buffer in
+            var parser = BBCodeParser(input: buffer, dialect: dialect, vocabulary: BBCodeVocabulary(dialect))
+            return parser.parse()
+        }
+    }
+
+    /// The writer's escape for FluxBB: a zero-width space after `[` that stopped a tag.
+    static func removeZeroWidthSpacesAfterBrackets(_ bytes: [UInt8]) -> [UInt8] {
+        let zeroWidthSpace: [UInt8] = [0xE2, 0x80, 0x8B]
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            result.append(bytes[index])
+            if bytes[index] == UInt8(ascii: "["), bytes[(index + 1)...].starts(with: zeroWidthSpace) {
+                index += 4
+            } else {
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// Line ends become LF, a leading byte order mark goes, NUL becomes U+FFFD.
+    static func normalize(_ bytes: [UInt8]) -> [UInt8] {
+        let needsWork = bytes.starts(with: [0xEF, 0xBB, 0xBF]) || bytes.contains(UInt8(ascii: "\r")) || bytes.contains(0)
+        guard needsWork else { return bytes }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\r"):
+                result.append(UInt8(ascii: "\n"))
+                if index < bytes.count && bytes[index] == UInt8(ascii: "\n") { index += 1 }
+            case 0:
+                result.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            default:
+                result.append(byte)
+            }
+        }
+        return result
+    }
+}
+
+private struct BBCodeParser {
+    let input: UnsafeBufferPointer<UInt8>
+    let dialect: BBCodeDialect
+    let vocabulary: BBCodeVocabulary
+    var builder: DocumentBuilder
+    var warnings: [ConversionWarning] = []
+    var index = 0
+    /// Line bookkeeping for positions: the line number at `lineStart`.
+    var line: Int32 = 1
+    var lineStart = 0
+    var countedUpTo = 0
+
+    /// An open block tag.
+    struct Block {
+        enum Kind { case quote, list, item, heading, table, row, cell, alignment, spoiler }
+        var kind: Kind
+        /// The tag name that opened it, which a closing tag must match (empty if implicit).
+        var tagName: String
+        /// Lists: a blank line inside an item made the list loose.
+        var isLoose = false
+        var listAttributes = ListAttributes(kind: .bullet, isTight: true)
+        /// Rows: whether every cell so far is a header cell; tables: the widest row.
+        var allHeaderCells = true
+        var cellCount = 0
+        /// Items opened by SMF's `[*]`, which end at the line break.
+        var endsAtLineBreak = false
+    }
+
+    /// An open inline tag, or one waiting to be reopened after a block interrupted it.
+    struct Inline {
+        var role: TagRole
+        var tagName: String
+        var kind: NodeKind
+        /// How many blocks were open when it was opened: it belongs to that level.
+        var depth: Int
+    }
+
+    var blocks: [Block] = []
+    var inlines: [Inline] = []
+    var pendingReopen: [Inline] = []
+    var paragraphOpen = false
+    var pendingLineBreak = false
+    /// Where closing tags for verbatim content are known to be absent, by tag name.
+    var noClosingTagAfter: [String: Int] = [:]
+
+    init(input: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, vocabulary: BBCodeVocabulary) {
+        self.input = input
+        self.dialect = dialect
+        self.vocabulary = vocabulary
+        self.builder = DocumentBuilder(reservingNodes: input.count / 8 + 16, textBytes: input.count)
+    }
+
+    // MARK: The main loop
+
+    mutating func parse() -> ReadResult {
+        var textStart = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "\n") {
+                emitText(textStart..<index)
+                handleNewlines()
+                textStart = index
+                continue
+            }
+            guard byte == UInt8(ascii: "[") else {
+                index += 1
+                continue
+            }
+            if let tag = BBCodeTagScanner.scan(input, at: index), let role = vocabulary.role(of: tag) {
+                emitText(textStart..<index)
+                if handle(tag, role) {
+                    textStart = index
+                    continue
+                }
+                // Not a tag here after all (a bad value, a closer with nothing open): text.
+                index = tag.start
+                textStart = index
+            }
+            index += 1
+        }
+        emitText(textStart..<index)
+        closeEverything()
+        return ReadResult(document: builder.finish(), warnings: warnings)
+    }
+
+    /// Handles a tag the dialect knows; false leaves it as text.
+    private mutating func handle(_ tag: ScannedTag, _ role: TagRole) -> Bool {
+        let position = self.position(at: tag.start)
+        if tag.isClosing {
+            index = tag.end
+            if closeTag(tag, role, at: position) { return true }
+            return false
+        }
+        if role.isVerbatim || role == .url || role == .email || role == .image {
+            return openVerbatim(tag, role, at: position)
+        }
+        index = tag.end
+        if role.isBlock {
+            return openBlock(tag, role, at: position)
+        }
+        guard let kind = inlineKind(tag, role) else { return false }
+        ensureInlineContext(at: position)
+        builder.open(kind, range: SourceRange(start: position, end: position))
+        builder.setHintsForCurrentContainer(spellingHint(tag, canonical: canonicalName(for: role)))
+        inlines.append(Inline(role: role, tagName: tag.name, kind: kind, depth: blocks.count))
+        return true
+    }
+
+    // MARK: Text and line breaks
+
+    private mutating func emitText(_ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        var start = range.lowerBound
+        let end = range.upperBound
+        let inInlineContext = paragraphOpen || isInlineBlock(blocks.last?.kind)
+        if !inInlineContext || pendingLineBreak {
+            // Whitespace at the start of a paragraph or a line is not content.
+            while start < end, input[start] == UInt8(ascii: " ") || input[start] == UInt8(ascii: "\t") { start += 1 }
+            guard start < end else { return }
+        }
+        ensureInlineContext(at: position(at: start))
+        builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[start..<end])),
+                        range: SourceRange(start: position(at: start), end: position(at: end - 1)))
+    }
+
+    /// A run of line ends: one is a line break, a blank line ends the paragraph. Lines
+    /// that hold only spaces count as blank.
+    private mutating func handleNewlines() {
+        var newlines = 0
+        var position = index
+        var consumed = index
+        while position < input.count {
+            let byte = input[position]
+            if byte == UInt8(ascii: "\n") {
+                newlines += 1
+                position += 1
+                consumed = position
+            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                position += 1
+            } else {
+                break
+            }
+        }
+        index = consumed
+        if let item = blocks.last, item.kind == .item, item.endsAtLineBreak {
+            closeBlocks(downTo: blocks.count - 1)
+            return
+        }
+        guard paragraphOpen || isInlineBlock(blocks.last?.kind) else { return }
+        if newlines >= 2 && paragraphOpen {
+            closeInlineContext()
+            markLooseListAround()
+        } else {
+            pendingLineBreak = true
+        }
+    }
+
+    private func isInlineBlock(_ kind: Block.Kind?) -> Bool {
+        kind == .heading || kind == .cell
+    }
+
+    /// Opens what inline content needs to go into: an implicit item, row or cell, a
+    /// paragraph; reopens the formatting a block interrupted; adds a pending line break.
+    private mutating func ensureInlineContext(at position: SourcePosition) {
+        let range = SourceRange(start: position, end: position)
+        if !paragraphOpen && !isInlineBlock(blocks.last?.kind) {
+            switch blocks.last?.kind {
+            case .list:
+                openItem(tagName: "", at: position, endsAtLineBreak: false)
+            case .table:
+                openBlockNode(.tableRow(isHeader: false), Block(kind: .row, tagName: ""), at: position)
+                openBlockNode(.tableCell, Block(kind: .cell, tagName: ""), at: position)
+            case .row:
+                openBlockNode(.tableCell, Block(kind: .cell, tagName: ""), at: position)
+                blocks[blocks.count - 2].allHeaderCells = false
+                blocks[blocks.count - 2].cellCount += 1
+            default:
+                break
+            }
+            if !isInlineBlock(blocks.last?.kind) {
+                builder.open(.paragraph, range: range)
+                paragraphOpen = true
+            }
+            pendingLineBreak = false
+        }
+        if pendingLineBreak {
+            pendingLineBreak = false
+            builder.trimTrailingSpaces()
+            builder.addLeaf(.lineBreak, range: range)
+        }
+        let depth = blocks.count
+        var reopen: [Inline] = []
+        pendingReopen.removeAll { inline in
+            if inline.depth <= depth { reopen.append(inline); return true }
+            return false
+        }
+        for inline in reopen {
+            builder.open(inline.kind, range: range)
+            inlines.append(inline)
+        }
+    }
+
+    /// Closes the open inline tags (keeping them to reopen) and the paragraph.
+    private mutating func closeInlineContext() {
+        builder.trimTrailingSpaces()
+        while let inline = inlines.popLast() {
+            builder.closeDroppingIfEmpty()
+            pendingReopen.insert(inline, at: 0)
+        }
+        if paragraphOpen {
+            builder.close()
+            paragraphOpen = false
+        }
+        pendingLineBreak = false
+    }
+
+    private mutating func markLooseListAround() {
+        guard let last = blocks.indices.last, blocks[last].kind == .item, last > 0, blocks[last - 1].kind == .list else { return }
+        blocks[last - 1].isLoose = true
+    }
+
+    // MARK: Blocks
+
+    private mutating func openBlock(_ tag: ScannedTag, _ role: TagRole, at position: SourcePosition) -> Bool {
+        switch role {
+        case .quote:
+            let (attribution, attributes) = quoteAttribution(tag)
+            prepareForBlock(at: position)
+            openBlockNode(.blockQuote(attribution: attribution), Block(kind: .quote, tagName: tag.name), at: position)
+            var hints = spellingHint(tag, canonical: "quote")
+            hints.attributes = attributes
+            builder.setHintsForCurrentContainer(hints)
+        case .list, .bulletList, .orderedList:
+            guard let attributes = listAttributes(tag, role) else { return false }
+            prepareForBlock(at: position)
+            var block = Block(kind: .list, tagName: tag.name)
+            block.listAttributes = attributes
+            openBlockNode(.list(attributes), block, at: position)
+            builder.setHintsForCurrentContainer(spellingHint(tag, canonical: nil))
+        case .itemMarker:
+            guard let list = blocks.lastIndex(where: { $0.kind == .list }) else {
+                // `[*]` outside a list is text (phpBB), except in SMF, where it starts one.
+                guard dialect.lists.starOutsideListStartsList else { return false }
+                prepareForBlock(at: position)
+                openBlockNode(.list(ListAttributes(kind: .bullet, isTight: true)), Block(kind: .list, tagName: ""), at: position)
+                openItem(tagName: "*", at: position, endsAtLineBreak: true)
+                return true
+            }
+            closeInlineContext()
+            closeBlocks(downTo: list + 1)
+            openItem(tagName: "*", at: position, endsAtLineBreak: dialect.lists.starItemEndsAtLineBreak)
+        case .item:
+            guard let list = blocks.lastIndex(where: { $0.kind == .list }) else { return false }
+            closeInlineContext()
+            closeBlocks(downTo: list + 1)
+            openItem(tagName: "li", at: position, endsAtLineBreak: false)
+        case .heading(let fixed):
+            guard let level = fixed ?? headingLevel(tag) else { return false }
+            prepareForBlock(at: position)
+            openBlockNode(.heading(level: level), Block(kind: .heading, tagName: tag.name), at: position)
+        case .horizontalRule:
+            prepareForBlock(at: position)
+            builder.addLeaf(.thematicBreak, range: SourceRange(start: position, end: position))
+        case .table:
+            prepareForBlock(at: position)
+            openBlockNode(.table(columns: []), Block(kind: .table, tagName: tag.name), at: position)
+        case .tableRow:
+            guard let table = blocks.lastIndex(where: { $0.kind == .table }) else { return false }
+            closeInlineContext()
+            closeBlocks(downTo: table + 1)
+            openBlockNode(.tableRow(isHeader: false), Block(kind: .row, tagName: tag.name), at: position)
+        case .tableCell, .tableHeaderCell:
+            guard blocks.contains(where: { $0.kind == .table }) else { return false }
+            closeInlineContext()
+            if let row = blocks.lastIndex(where: { $0.kind == .row }),
+               blocks.lastIndex(where: { $0.kind == .table })! < row {
+                closeBlocks(downTo: row + 1)
+            } else {
+                openBlockNode(.tableRow(isHeader: false), Block(kind: .row, tagName: ""), at: position)
+            }
+            blocks[blocks.count - 1].cellCount += 1
+            if role == .tableCell { blocks[blocks.count - 1].allHeaderCells = false }
+            openBlockNode(.tableCell, Block(kind: .cell, tagName: tag.name), at: position)
+        case .alignment(let fixed):
+            guard let alignment = fixed ?? tag.value.flatMap({ TextAlignment(rawValue: $0.lowercased()) }) else { return false }
+            prepareForBlock(at: position)
+            openBlockNode(.alignment(alignment), Block(kind: .alignment, tagName: tag.name), at: position)
+        case .spoiler:
+            let title = tag.value.map { $0.trimmingASCIISpaces() }.flatMap { $0.isEmpty ? nil : $0 }
+            prepareForBlock(at: position)
+            openBlockNode(.spoiler(title: title), Block(kind: .spoiler, tagName: tag.name), at: position)
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// Before a block: the paragraph (and heading or cell) ends; in a list, the block goes
+    /// into an item.
+    private mutating func prepareForBlock(at position: SourcePosition) {
+        closeInlineContext()
+        if let last = blocks.last, last.kind == .heading {
+            closeBlocks(downTo: blocks.count - 1)
+        }
+        if blocks.last?.kind == .list {
+            openItem(tagName: "", at: position, endsAtLineBreak: false)
+        }
+    }
+
+    private mutating func openItem(tagName: String, at position: SourcePosition, endsAtLineBreak: Bool) {
+        var block = Block(kind: .item, tagName: tagName)
+        block.endsAtLineBreak = endsAtLineBreak
+        openBlockNode(.listItem(task: nil), block, at: position)
+    }
+
+    private mutating func openBlockNode(_ kind: NodeKind, _ block: Block, at position: SourcePosition) {
+        builder.open(kind, range: SourceRange(start: position, end: position))
+        blocks.append(block)
+    }
+
+    /// Closes blocks until `count` remain.
+    private mutating func closeBlocks(downTo count: Int) {
+        while blocks.count > count {
+            closeInlineContext()
+            let block = blocks.removeLast()
+            switch block.kind {
+            case .list:
+                var attributes = block.listAttributes
+                attributes.isTight = !block.isLoose
+                builder.replaceCurrentContainer(with: .list(attributes))
+            case .row:
+                builder.replaceCurrentContainer(with: .tableRow(isHeader: block.allHeaderCells && block.cellCount > 0))
+                if let table = blocks.indices.last, blocks[table].kind == .table {
+                    blocks[table].cellCount = max(blocks[table].cellCount, block.cellCount)
+                }
+            case .table:
+                builder.replaceCurrentContainer(with: .table(columns: Array(repeating: .none, count: block.cellCount)))
+            default:
+                break
+            }
+            builder.close(at: position(at: index))
+            // Formatting opened inside the block does not outlive it.
+            pendingReopen.removeAll { $0.depth > blocks.count }
+        }
+    }
+
+    private mutating func closeEverything() {
+        closeInlineContext()
+        closeBlocks(downTo: 0)
+        pendingReopen.removeAll()
+    }
+
+    // MARK: Closing tags
+
+    private mutating func closeTag(_ tag: ScannedTag, _ role: TagRole, at position: SourcePosition) -> Bool {
+        if role.isVerbatim {
+            return false  // a closing [/code] with nothing open is text
+        }
+        if role.isBlock {
+            switch role {
+            case .itemMarker, .item:
+                // `[/*]` and `[/li]` close the current item, if there is one.
+                guard let item = blocks.lastIndex(where: { $0.kind == .item }),
+                      !blocks[item...].contains(where: { $0.kind == .list }) else { return false }
+                closeBlocks(downTo: item)
+                return true
+            case .horizontalRule:
+                return dialect.horizontalRule == .pairedTag
+            default:
+                let kind = blockKind(for: role)
+                guard let block = blocks.lastIndex(where: { $0.kind == kind && ($0.tagName == tag.name || $0.tagName.isEmpty) })
+                else { return false }
+                closeBlocks(downTo: block)
+                return true
+            }
+        }
+        if let open = inlines.lastIndex(where: { $0.tagName == tag.name }) {
+            // Misnesting: close what was opened inside, then reopen it.
+            let inner = Array(inlines[(open + 1)...])
+            builder.trimTrailingSpaces()
+            for _ in inner { builder.closeDroppingIfEmpty() }
+            builder.closeDroppingIfEmpty(at: position)
+            inlines.removeSubrange(open...)
+            for inline in inner {
+                builder.open(inline.kind, range: SourceRange(start: position, end: position))
+                inlines.append(inline)
+            }
+            return true
+        }
+        if let waiting = pendingReopen.lastIndex(where: { $0.tagName == tag.name }) {
+            pendingReopen.remove(at: waiting)
+            return true
+        }
+        return false
+    }
+
+    private func blockKind(for role: TagRole) -> Block.Kind {
+        switch role {
+        case .quote: .quote
+        case .list, .bulletList, .orderedList: .list
+        case .heading: .heading
+        case .table: .table
+        case .tableRow: .row
+        case .tableCell, .tableHeaderCell: .cell
+        case .alignment: .alignment
+        case .spoiler: .spoiler
+        default: .item
+        }
+    }
+
+    // MARK: Verbatim content: code, no-parse, URLs, images
+
+    /// Tags whose content is taken as written up to the closing tag. Without a closing
+    /// tag they are text.
+    private mutating func openVerbatim(_ tag: ScannedTag, _ role: TagRole, at position: SourcePosition) -> Bool {
+        if (role == .url || role == .email) && tag.value != nil {
+            // `[url=…]text[/url]`: the text is parsed like any other.
+            guard let destination = linkDestination(tag.value!, email: role == .email) else { return false }
+            index = tag.end
+            ensureInlineContext(at: position)
+            builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
+            builder.setHintsForCurrentContainer(spellingHint(tag, canonical: canonicalName(for: role)))
+            inlines.append(Inline(role: role, tagName: tag.name, kind: .link(destination: destination, title: ""), depth: blocks.count))
+            return true
+        }
+        guard let close = findClosingTag(tag.name, from: tag.end) else { return false }
+        var content = UnsafeBufferPointer(rebasing: input[tag.end..<close.start])
+        switch role {
+        case .url, .email:
+            let text = String(decoding: content, as: UTF8.self).trimmingASCIISpaces()
+            guard let destination = linkDestination(text, email: role == .email) else { return false }
+            index = close.end
+            ensureInlineContext(at: position)
+            builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
+            builder.setHintsForCurrentContainer(SyntaxHints(form: "bare"))
+            builder.addText(text)
+            builder.close(at: self.position(at: close.end - 1))
+        case .image:
+            guard let image = imageAttributes(tag, content: String(decoding: content, as: UTF8.self)) else { return false }
+            index = close.end
+            ensureInlineContext(at: position)
+            builder.open(.image(image.attributes), range: SourceRange(start: position, end: position))
+            builder.addText(image.alt)
+            builder.close(at: self.position(at: close.end - 1))
+        case .noParse:
+            index = close.end
+            if !content.isEmpty {
+                ensureInlineContext(at: position)
+                builder.addText(validatedUTF8: UnsafeRawBufferPointer(content))
+            }
+        case .inlineCode:
+            index = close.end
+            ensureInlineContext(at: position)
+            builder.addLeaf(.code(builder.storeText(validatedUTF8: UnsafeRawBufferPointer(content))),
+                            range: SourceRange(start: position, end: self.position(at: close.end - 1)))
+        case .code(let fixedLanguage):
+            let hasNewline = content.contains(UInt8(ascii: "\n"))
+            if dialect.code.newlineMakesBlock && !hasNewline {
+                index = close.end
+                ensureInlineContext(at: position)
+                builder.addLeaf(.code(builder.storeText(validatedUTF8: UnsafeRawBufferPointer(content))),
+                                range: SourceRange(start: position, end: self.position(at: close.end - 1)))
+                return true
+            }
+            // The line break right after the opening tag and before the closing one lay
+            // the block out; they are not code.
+            if content.first == UInt8(ascii: "\n") { content = UnsafeBufferPointer(rebasing: content.dropFirst()) }
+            if content.last == UInt8(ascii: "\n") { content = UnsafeBufferPointer(rebasing: content.dropLast()) }
+            var language = fixedLanguage ?? ""
+            if fixedLanguage == nil, let value = tag.value, dialect.code.language {
+                language = value.trimmingASCIISpaces()
+            }
+            index = close.end
+            prepareForBlock(at: position)
+            var code = Array(content)
+            if !code.isEmpty { code.append(UInt8(ascii: "\n")) }
+            let ref = code.withUnsafeBytes { builder.storeText(validatedUTF8: $0) }
+            builder.addLeaf(.codeBlock(info: language, code: ref), range: SourceRange(start: position, end: self.position(at: close.end - 1)))
+            builder.setHintsForLastNode(spellingHint(tag, canonical: dialect.code.tags.first))
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// The first `[/name]` (any case) after `start`, remembering where there is none so
+    /// that many unclosed tags do not make the reading quadratic.
+    private mutating func findClosingTag(_ name: String, from start: Int) -> ScannedTag? {
+        if let known = noClosingTagAfter[name], known <= start { return nil }
+        var position = start
+        while position < input.count {
+            if input[position] == UInt8(ascii: "["), position + 1 < input.count, input[position + 1] == UInt8(ascii: "/"),
+               let tag = BBCodeTagScanner.scan(input, at: position), tag.isClosing, tag.name == name {
+                return tag
+            }
+            position += 1
+        }
+        noClosingTagAfter[name] = min(noClosingTagAfter[name] ?? start, start)
+        return nil
+    }
+
+    // MARK: Values
+
+    private func inlineKind(_ tag: ScannedTag, _ role: TagRole) -> NodeKind? {
+        switch role {
+        case .bold: return .strong
+        case .italic: return .emphasis
+        case .underline: return .underline
+        case .strikethrough: return .strikethrough
+        case .subscript: return .subscript
+        case .superscript: return .superscript
+        case .color:
+            return tag.value.flatMap { CSSColor(parsing: $0.trimmingASCIISpaces()) }.map { .color($0) }
+        case .size:
+            return tag.value.flatMap(fontSize).map { .fontSize($0) }
+        case .font:
+            return tag.value.flatMap { FontFamily(parsing: $0) }.map { .font($0) }
+        default:
+            return nil
+        }
+    }
+
+    /// A size in the dialect's unit; `px`, `pt` and `%` suffixes and the CSS keywords are
+    /// understood everywhere. Out of bounds or unreadable: no size (the tag stays text).
+    private func fontSize(_ value: String) -> FontSize? {
+        let text = value.trimmingASCIISpaces().lowercased()
+        let keywords = ["xx-small": 1, "x-small": 1, "small": 2, "medium": 3, "large": 4, "x-large": 5, "xx-large": 6]
+        if let step = keywords[text] { return .scale(step) }
+        let size: FontSize?
+        if text.hasSuffix("px"), let number = Int(text.dropLast(2)) {
+            size = .pixels(number)
+        } else if text.hasSuffix("pt"), let number = Int(text.dropLast(2)) {
+            size = .points(number)
+        } else if text.hasSuffix("%"), let number = Int(text.dropLast()) {
+            size = .percent(number)
+        } else if let number = Int(text) {
+            switch dialect.size {
+            case .percent, nil: size = .percent(number)
+            case .scale: size = .scale(number)
+            case .pixels: size = .pixels(number)
+            case .points: size = .points(number)
+            }
+        } else {
+            size = nil
+        }
+        return size.flatMap { $0.isValid ? $0 : nil }
+    }
+
+    /// A URL as a tag gives it: trimmed, no spaces or line breaks inside, not empty.
+    private func linkDestination(_ value: String, email: Bool) -> String? {
+        let text = value.trimmingASCIISpaces()
+        guard !text.isEmpty, text.utf8.count <= 2048,
+              !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else { return nil }
+        if email {
+            guard text.contains("@") else { return nil }
+            return text.lowercased().hasPrefix("mailto:") ? text : "mailto:" + text
+        }
+        return text
+    }
+
+    private func imageAttributes(_ tag: ScannedTag, content: String) -> (attributes: ImageAttributes, alt: String)? {
+        var source = content.trimmingASCIISpaces()
+        var alt = tag.attribute("alt") ?? ""
+        var width = tag.attribute("width").flatMap { Int($0) }
+        var height = tag.attribute("height").flatMap { Int($0) }
+        if let value = tag.value?.trimmingASCIISpaces(), !value.isEmpty {
+            switch dialect.image {
+            case .urlInOption:
+                if let size = Self.widthAndHeight(value) {
+                    (width, height) = size
+                } else {
+                    alt = source
+                    source = value
+                }
+            case .altInOption:
+                alt = value
+            case .sizeInOption, .plain, .attributes:
+                guard let size = Self.widthAndHeight(value) else { return nil }
+                (width, height) = size
+            }
+        }
+        guard linkDestination(source, email: false) != nil else { return nil }
+        return (ImageAttributes(source: source, title: tag.attribute("title") ?? "", width: width, height: height), alt)
+    }
+
+    /// `640x480`.
+    private static func widthAndHeight(_ value: String) -> (Int?, Int?)? {
+        let parts = value.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]),
+              (1...10_000).contains(width), (1...10_000).contains(height) else { return nil }
+        return (width, height)
+    }
+
+    private func headingLevel(_ tag: ScannedTag) -> Int? {
+        switch dialect.headings {
+        case .single:
+            return tag.value == nil ? 2 : nil
+        case .headingEquals(let maximum):
+            guard let level = tag.value.flatMap({ Int($0.trimmingASCIISpaces()) }), (1...maximum).contains(level) else { return nil }
+            return level
+        default:
+            return nil
+        }
+    }
+
+    private func listAttributes(_ tag: ScannedTag, _ role: TagRole) -> ListAttributes? {
+        switch role {
+        case .bulletList:
+            return ListAttributes(kind: .bullet, isTight: true)
+        case .orderedList:
+            return ListAttributes(kind: .ordered(start: 1, numbering: .decimal), isTight: true)
+        default:
+            break
+        }
+        let option = tag.value ?? (dialect.lists.numbering == .typeAttribute ? tag.attribute("type") : nil)
+        guard let option = option?.trimmingASCIISpaces(), !option.isEmpty, option != "*" else {
+            return ListAttributes(kind: .bullet, isTight: true)
+        }
+        let styles: [String: NumberingStyle] = [
+            "1": .decimal, "a": .lowerAlpha, "A": .upperAlpha, "i": .lowerRoman, "I": .upperRoman,
+            "decimal": .decimal, "lower-alpha": .lowerAlpha, "upper-alpha": .upperAlpha,
+            "lower-roman": .lowerRoman, "upper-roman": .upperRoman,
+        ]
+        var allowed: [NumberingStyle] = []
+        switch dialect.lists.numbering {
+        case .listEquals(let list): allowed = list
+        case .typeAttribute: allowed = NumberingStyle.allCases
+        case .none: allowed = []
+        }
+        if let style = styles[option], allowed.contains(style) {
+            return ListAttributes(kind: .ordered(start: 1, numbering: style), isTight: true)
+        }
+        // A simple word (`disc`, `square`) some forums show as a bullet list.
+        let isWord = option.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        return dialect.lists.unknownOption == .bullet && isWord ? ListAttributes(kind: .bullet, isTight: true) : nil
+    }
+
+    /// The author of a quote and the ids that came with it, in the dialect's form.
+    private func quoteAttribution(_ tag: ScannedTag) -> (String?, [SyntaxHints.Attribute]) {
+        var attributes = tag.attributes
+        var author = tag.value?.trimmingASCIISpaces()
+        switch dialect.quote {
+        case .xenForo:
+            // "Name, post: 1, member: 2"
+            if let value = author {
+                var parts = value.components(separatedByString: ", ")
+                var ids: [SyntaxHints.Attribute] = []
+                while let last = parts.last, let colon = last.firstIndex(of: ":"),
+                      last[..<colon].allSatisfy({ $0.isLetter }), parts.count > 1 {
+                    ids.insert(SyntaxHints.Attribute(name: String(last[..<colon]),
+                                                     value: last[last.index(after: colon)...].trimmingASCIISpaces()), at: 0)
+                    parts.removeLast()
+                }
+                author = parts.joined(separator: ", ")
+                attributes = ids + attributes
+            }
+        case .semicolonPost:
+            if let value = author, let semicolon = value.lastIndex(of: ";"),
+               value[value.index(after: semicolon)...].allSatisfy({ $0.isNumber }), semicolon != value.startIndex {
+                attributes.insert(SyntaxHints.Attribute(name: "post", value: String(value[value.index(after: semicolon)...])), at: 0)
+                author = String(value[..<semicolon])
+            }
+        case .authorAttribute:
+            if author == nil, let named = tag.attribute("author") {
+                author = named
+                attributes.removeAll { $0.name.lowercased() == "author" }
+            }
+        case .quotedName, .bareName, .singleQuotedName:
+            break
+        }
+        if let value = author, value.isEmpty { author = nil }
+        return (author, attributes)
+    }
+
+    // MARK: Hints and positions
+
+    private func canonicalName(for role: TagRole) -> String? {
+        switch role {
+        case .bold: dialect.bold.first
+        case .italic: dialect.italic.first
+        case .underline: dialect.underline.first
+        case .strikethrough: dialect.strikethrough.first
+        case .url: dialect.url.first
+        case .email: dialect.email.first
+        default: nil
+        }
+    }
+
+    /// Records the tag's spelling when it differs from what the writer would write, so
+    /// writing back to the same dialect keeps `[B]` or `[strike]`.
+    private func spellingHint(_ tag: ScannedTag, canonical: String?) -> SyntaxHints {
+        guard tag.spelledName != (canonical ?? tag.name) else { return SyntaxHints() }
+        return SyntaxHints(spelling: tag.spelledName)
+    }
+
+    /// The line and column (UTF-8 bytes, 1-based) of a byte offset. Offsets only move
+    /// forward during a parse, so this counts each line end once.
+    private mutating func position(at offset: Int) -> SourcePosition {
+        if offset < countedUpTo {
+            // Backwards within the current line (a tag's start after its text).
+            if offset >= lineStart { return SourcePosition(line: line, column: Int32(offset - lineStart + 1)) }
+            return recount(offset)
+        }
+        var position = countedUpTo
+        while position < offset {
+            if input[position] == UInt8(ascii: "\n") {
+                line += 1
+                lineStart = position + 1
+            }
+            position += 1
+        }
+        countedUpTo = offset
+        return SourcePosition(line: line, column: Int32(offset - lineStart + 1))
+    }
+
+    private func recount(_ offset: Int) -> SourcePosition {
+        var line: Int32 = 1
+        var start = 0
+        for position in 0..<offset where input[position] == UInt8(ascii: "\n") {
+            line += 1
+            start = position + 1
+        }
+        return SourcePosition(line: line, column: Int32(offset - start + 1))
+    }
+}
+
+extension String {
+    func trimmingASCIISpaces() -> String {
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, first == " " || first == "\t" || first == "\n" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" || last == "\n" { scalars.removeLast() }
+        return String(scalars)
+    }
+
+    func components(separatedByString separator: String) -> [String] {
+        var parts: [String] = []
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: separator) {
+            parts.append(String(rest[..<range.lowerBound]))
+            rest = rest[range.upperBound...]
+        }
+        parts.append(String(rest))
+        return parts
+    }
+}
+
+extension Substring {
+    func trimmingASCIISpaces() -> String { String(self).trimmingASCIISpaces() }
+}

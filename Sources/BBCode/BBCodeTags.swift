@@ -1,0 +1,252 @@
+import MarkupKitCore
+
+/// What a tag does, whatever it is called in a dialect.
+enum TagRole: Hashable, Sendable {
+    case bold, italic, underline, strikethrough, `subscript`, superscript
+    case color, size, font
+    case url, email, image
+    case inlineCode
+    /// `[code]`; `language` is fixed for tags like `[php]`.
+    case code(language: String?)
+    case quote
+    case list, bulletList, orderedList
+    /// `[*]`.
+    case itemMarker
+    /// `[li]`.
+    case item
+    /// A fixed level (`[h2]`), or nil where the level is the value or the only one.
+    case heading(level: Int?)
+    case horizontalRule
+    case table, tableRow, tableHeaderCell, tableCell
+    /// A fixed alignment (`[center]`), or nil for `[align=…]`.
+    case alignment(TextAlignment?)
+    case spoiler
+    case noParse
+
+    /// Tags that start and end blocks; the rest are inline.
+    var isBlock: Bool {
+        switch self {
+        case .quote, .list, .bulletList, .orderedList, .itemMarker, .item, .heading, .horizontalRule, .table,
+             .tableRow, .tableHeaderCell, .tableCell, .alignment, .spoiler:
+            true
+        case .code:
+            true  // decided per use: a code block, or inline code in dialects that allow it
+        case .bold, .italic, .underline, .strikethrough, .subscript, .superscript, .color, .size, .font, .url,
+             .email, .image, .inlineCode, .noParse:
+            false
+        }
+    }
+
+    /// Tags whose content is not parsed: everything up to the closing tag is taken as is.
+    var isVerbatim: Bool {
+        switch self {
+        case .code, .inlineCode, .noParse: true
+        default: false
+        }
+    }
+}
+
+/// A dialect's tag names, by role: what the reader recognises and the writer escapes.
+struct BBCodeVocabulary: Sendable {
+    let roles: [String: TagRole]
+    /// Tags that are only tags when spelled in lower case.
+    let lowercaseOnly: Set<String>
+
+    init(_ dialect: BBCodeDialect) {
+        var roles: [String: TagRole] = [:]
+        func add(_ names: [String], _ role: TagRole) {
+            for name in names where roles[name] == nil { roles[name] = role }
+        }
+        add(dialect.bold, .bold)
+        add(dialect.italic, .italic)
+        add(dialect.underline, .underline)
+        add(dialect.strikethrough, .strikethrough)
+        add(dialect.subscript, .subscript)
+        add(dialect.superscript, .superscript)
+        add(dialect.color, .color)
+        if dialect.size != nil { add(["size"], .size) }
+        add(dialect.font, .font)
+        add(dialect.url, .url)
+        add(dialect.email, .email)
+        add(["img"], .image)
+        if case .tag(let name) = dialect.inlineCode { add([name], .inlineCode) }
+        add(dialect.code.tags, .code(language: nil))
+        for (tag, language) in dialect.code.languageTags.sorted(by: { $0.key < $1.key }) {
+            add([tag], .code(language: language))
+        }
+        add(["quote"], .quote)
+        add(dialect.lists.bulletTags.filter { $0 != "list" }, .bulletList)
+        if dialect.lists.bulletTags.contains("list") { add(["list"], .list) }
+        add(dialect.lists.orderedTags, .orderedList)
+        add(["*"], .itemMarker)
+        if dialect.lists.item == .li || dialect.lists.bulletTags.contains("ul") { add(["li"], .item) }
+        switch dialect.headings {
+        case .none: break
+        case .numbered(let maximum): for level in 1...maximum { add(["h\(level)"], .heading(level: level)) }
+        case .headingEquals: add(["heading"], .heading(level: nil))
+        case .single: add(["h"], .heading(level: nil))
+        }
+        if dialect.horizontalRule != .none { add(["hr"], .horizontalRule) }
+        if dialect.table != .none {
+            add(["table"], .table)
+            add(["tr"], .tableRow)
+            add(["td"], .tableCell)
+            if dialect.table == .full { add(["th"], .tableHeaderCell) }
+        }
+        if dialect.spoiler != .none { add(["spoiler"], .spoiler) }
+        switch dialect.alignment {
+        case .none: break
+        case .tags(let alignments): for alignment in alignments { add([alignment.rawValue], .alignment(alignment)) }
+        case .alignEquals: add(["align"], .alignment(nil))
+        case .centerOnly: add(["center"], .alignment(.center))
+        }
+        add(dialect.noParse, .noParse)
+        self.roles = roles
+        if case .lowercaseOnly(let names) = dialect.tagCase {
+            lowercaseOnly = names
+        } else {
+            lowercaseOnly = []
+        }
+    }
+
+    /// The role of a tag as written, honouring the dialect's case rules.
+    func role(of tag: ScannedTag) -> TagRole? {
+        guard let role = roles[tag.name] else { return nil }
+        if lowercaseOnly.contains(tag.name) && tag.spelledName != tag.name { return nil }
+        return role
+    }
+}
+
+/// One tag as written: `[name]`, `[name=value]`, `[name="value" key=value]`, `[/name]`.
+struct ScannedTag {
+    var isClosing: Bool
+    /// Lower-cased.
+    var name: String
+    /// As written.
+    var spelledName: String
+    var value: String?
+    var attributes: [SyntaxHints.Attribute]
+    /// Where the tag starts (its `[`) and the index just after its `]`.
+    var start: Int
+    var end: Int
+
+    func attribute(_ name: String) -> String? {
+        attributes.first { $0.name.lowercased() == name }?.value
+    }
+}
+
+/// Reads one tag at a `[`. Tags never span lines and are at most `limit` bytes long; what
+/// does not fit the grammar is not a tag, and its `[` is text.
+enum BBCodeTagScanner {
+    static let limit = 4096
+
+    static func scan(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> ScannedTag? {
+        let count = min(input.count, start + limit)
+        var position = start + 1
+        guard position < count else { return nil }
+        let isClosing = input[position] == UInt8(ascii: "/")
+        if isClosing { position += 1 }
+        let nameStart = position
+        if position < count, input[position] == UInt8(ascii: "*") {
+            position += 1
+        } else {
+            while position < count, isNameByte(input[position], first: position == nameStart) { position += 1 }
+        }
+        guard position > nameStart, position < count else { return nil }
+        let spelled = String(decoding: UnsafeBufferPointer(rebasing: input[nameStart..<position]), as: UTF8.self)
+        var tag = ScannedTag(isClosing: isClosing, name: spelled.lowercased(), spelledName: spelled, value: nil,
+                             attributes: [], start: start, end: 0)
+        if isClosing {
+            guard input[position] == UInt8(ascii: "]") else { return nil }
+            tag.end = position + 1
+            return tag
+        }
+        if input[position] == UInt8(ascii: "=") {
+            position += 1
+            guard let (value, next) = scanValue(input, at: position, limit: count, bareStopsAtAttribute: true) else {
+                return nil
+            }
+            tag.value = value
+            position = next
+        }
+        // Named attributes: ` key=value`, the value quoted or bare.
+        while position < count {
+            let byte = input[position]
+            if byte == UInt8(ascii: "]") {
+                tag.end = position + 1
+                return tag
+            }
+            guard byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") else { return nil }
+            while position < count, input[position] == UInt8(ascii: " ") || input[position] == UInt8(ascii: "\t") {
+                position += 1
+            }
+            guard position < count else { return nil }
+            if input[position] == UInt8(ascii: "]") { continue }
+            let keyStart = position
+            while position < count, isNameByte(input[position], first: position == keyStart) || input[position] == UInt8(ascii: "_") {
+                position += 1
+            }
+            guard position > keyStart, position < count, input[position] == UInt8(ascii: "=") else { return nil }
+            let key = String(decoding: UnsafeBufferPointer(rebasing: input[keyStart..<position]), as: UTF8.self)
+            guard let (value, next) = scanValue(input, at: position + 1, limit: count, bareStopsAtAttribute: true) else {
+                return nil
+            }
+            tag.attributes.append(SyntaxHints.Attribute(name: key, value: value))
+            position = next
+        }
+        return nil
+    }
+
+    /// A quoted (`"…"`, `'…'`, with backslash escapes) or bare value. A bare value runs to
+    /// the `]`, or to a space followed by `key=` where attributes follow it.
+    private static func scanValue(_ input: UnsafeBufferPointer<UInt8>, at start: Int, limit: Int,
+                                  bareStopsAtAttribute: Bool) -> (String, Int)? {
+        guard start < limit else { return nil }
+        let quote = input[start]
+        if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+            var bytes: [UInt8] = []
+            var position = start + 1
+            while position < limit {
+                let byte = input[position]
+                if byte == UInt8(ascii: "\n") { return nil }
+                if byte == UInt8(ascii: "\\"), position + 1 < limit,
+                   input[position + 1] == quote || input[position + 1] == UInt8(ascii: "\\") {
+                    bytes.append(input[position + 1])
+                    position += 2
+                    continue
+                }
+                if byte == quote { return (String(decoding: bytes, as: UTF8.self), position + 1) }
+                bytes.append(byte)
+                position += 1
+            }
+            return nil
+        }
+        var position = start
+        while position < limit {
+            let byte = input[position]
+            if byte == UInt8(ascii: "]") { break }
+            if byte == UInt8(ascii: "\n") { return nil }
+            if bareStopsAtAttribute && byte == UInt8(ascii: " ") && startsAttribute(input, at: position + 1, limit: limit) { break }
+            position += 1
+        }
+        guard position < limit else { return nil }
+        return (String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self), position)
+    }
+
+    /// `key=` at `position`.
+    private static func startsAttribute(_ input: UnsafeBufferPointer<UInt8>, at start: Int, limit: Int) -> Bool {
+        var position = start
+        while position < limit, isNameByte(input[position], first: position == start) || input[position] == UInt8(ascii: "_") {
+            position += 1
+        }
+        return position > start && position < limit && input[position] == UInt8(ascii: "=")
+    }
+
+    private static func isNameByte(_ byte: UInt8, first: Bool) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): true
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): !first
+        default: false
+        }
+    }
+}

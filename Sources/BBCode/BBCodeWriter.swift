@@ -1,0 +1,827 @@
+import MarkupKitCore
+
+/// Writes a ``Document`` in one BBCode dialect: what that forum's parser reads back into
+/// the same tree, as far as the forum can express it.
+///
+/// Nested lists go inside the item that owns them. What the dialect lacks degrades to the
+/// closest readable form — a table to lines of text, a heading to a bold line — with a
+/// warning naming where and what was lost; text is never dropped. Literal text that the
+/// forum would take for a tag is escaped by the dialect's own means.
+public struct BBCodeWriter: Sendable {
+    public var dialect: BBCodeDialect
+
+    public init(dialect: BBCodeDialect = .generic) {
+        self.dialect = dialect
+    }
+
+    public func write(_ document: Document) -> WriteResult {
+        var writer = BBCodeOutput(document: document, dialect: dialect)
+        writer.render()
+        return writer.finish()
+    }
+}
+
+private struct BBCodeOutput: ~Copyable {
+    let document: Document
+    let dialect: BBCodeDialect
+    let vocabulary: BBCodeVocabulary
+    var out: ByteBuffer
+    var warnings: [ConversionWarning] = []
+    /// Warnings given once per document, by message.
+    var warnedOnce: Set<String> = []
+    var footnotes: [Int] = []
+    var footnoteNumbers: [String: Int] = [:]
+
+    init(document: Document, dialect: BBCodeDialect) {
+        self.document = document
+        self.dialect = dialect
+        self.vocabulary = BBCodeVocabulary(dialect)
+        self.out = ByteBuffer(reservingCapacity: document.nodeCount * 12 + 64)
+    }
+
+    consuming func finish() -> WriteResult {
+        let warnings = warnings
+        return WriteResult(bytes: out.finish(), warnings: warnings)
+    }
+
+    // MARK: Blocks
+
+    /// An open block container: its node, the next child, what was written last.
+    private struct Open {
+        var node: Int
+        var next: Int
+        var previous: Int?
+        var closing: String
+        /// Lists: depth of lists, for FluxBB's limit; items separated by blank lines.
+        var listDepth: Int
+        var loose: Bool
+        var flattened: Bool
+    }
+
+    mutating func render() {
+        for (index, node) in document.nodes.enumerated() {
+            if case .footnoteDefinition(let label) = node.kind, footnoteNumbers[label] == nil {
+                footnotes.append(index)
+                footnoteNumbers[label] = footnotes.count
+            }
+        }
+        renderBlocks(document.topLevel.filter { !isFootnoteDefinition($0) }, listDepth: 0)
+        if !footnotes.isEmpty {
+            warnOnce("footnotes written as numbered notes at the end", at: document[footnotes[0]].range.start)
+            newlineForBlock()
+            writeRule()
+            for (number, definition) in footnotes.enumerated() {
+                out.ensureNewline()
+                out.append(byte: UInt8(ascii: "\n"))
+                out.append(contentsOf: "[\(number + 1)] ")
+                renderBlocks(Array(document.children(of: definition)), listDepth: 0)
+            }
+        }
+        out.ensureNewline()
+    }
+
+    private func isFootnoteDefinition(_ index: Int) -> Bool {
+        if case .footnoteDefinition = document[index].kind { return true }
+        return false
+    }
+
+    /// Writes sibling blocks and everything inside them, with a heap stack.
+    private mutating func renderBlocks(_ roots: [Int], listDepth: Int) {
+        var stack: [Open] = []
+        var rootIndex = 0
+        var previousRoot: Int?
+        while true {
+            if var top = stack.last {
+                let end = document.subtreeEnd(of: top.node)
+                if top.next >= end {
+                    stack.removeLast()
+                    if !top.closing.isEmpty {
+                        // An item's end tag follows its content; a block's goes on a line of its own.
+                        if case .listItem = document[top.node].kind {} else { out.ensureNewline() }
+                        out.append(contentsOf: top.closing)
+                    }
+                    continue
+                }
+                let child = top.next
+                top.next = document.subtreeEnd(of: child)
+                let previous = top.previous
+                top.previous = child
+                stack[stack.count - 1] = top
+                separate(previous, child, in: top)
+                if let opened = enter(child, parent: top) { stack.append(opened) }
+            } else {
+                guard rootIndex < roots.count else { break }
+                let child = roots[rootIndex]
+                rootIndex += 1
+                separate(previousRoot, child, in: nil)
+                previousRoot = child
+                if let opened = enter(child, parent: nil, listDepth: listDepth) { stack.append(opened) }
+            }
+        }
+    }
+
+    /// Between siblings: a blank line between paragraphs (and inside loose list items),
+    /// one line break before and after block tags, which forums lay out themselves.
+    private mutating func separate(_ previous: Int?, _ next: Int, in parent: Open?) {
+        guard let previous else { return }
+        if let parent, case .list = document[parent.node].kind {
+            out.ensureNewline()
+            if parent.loose { out.append(byte: UInt8(ascii: "\n")) }
+            return
+        }
+        out.ensureNewline()
+        if writesAsText(previous) && writesAsText(next) { out.append(byte: UInt8(ascii: "\n")) }
+    }
+
+    /// Blocks that come out as plain lines in this dialect (a paragraph, or a heading or
+    /// rule the dialect has no tag for): two in a row need a blank line to stay apart.
+    private func writesAsText(_ index: Int) -> Bool {
+        switch document[index].kind {
+        case .paragraph, .rawBlock: return true
+        case .heading: return dialect.headings == .none
+        case .thematicBreak: return dialect.horizontalRule == .none
+        case .table: return dialect.table == .none
+        default: return !document[index].kind.isBlock
+        }
+    }
+
+    private mutating func enter(_ index: Int, parent: Open?, listDepth inherited: Int = 0) -> Open? {
+        let node = document[index]
+        let position = node.range.start
+        let listDepth = parent?.listDepth ?? inherited
+        switch node.kind {
+        case .paragraph:
+            renderInlines(childrenOf: index)
+        case .heading(let level):
+            writeHeading(index, level: level)
+        case .thematicBreak:
+            writeRule()
+            if dialect.horizontalRule == .none {
+                warn("thematic break has no tag in \(dialect.title); written as * * *", at: position)
+            }
+        case .codeBlock(let info, let code):
+            writeCodeBlock(info: info, code: document.string(code), at: position)
+        case .rawBlock(let format, let content):
+            if format == .bbcode {
+                out.append(contentsOf: document.string(content).trimmingSuffixNewlines())
+            } else {
+                writeEscaped(document.string(content).trimmingSuffixNewlines())
+                warn("raw \(format) written as text", at: position)
+            }
+        case .table:
+            writeTable(index)
+        case .blockQuote(let attribution):
+            out.append(contentsOf: quoteTag(attribution: attribution, hints: document.hints(at: index)))
+            out.append(byte: UInt8(ascii: "\n"))
+            return Open(node: index, next: index + 1, previous: nil, closing: "[/quote]", listDepth: listDepth,
+                        loose: false, flattened: false)
+        case .list(let attributes):
+            return openList(index, attributes: attributes, listDepth: listDepth, parent: parent)
+        case .listItem(let task):
+            return openItem(index, task: task, parent: parent)
+        case .footnoteDefinition:
+            // Definitions not at the top level: their content, where they stand.
+            return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth, loose: false,
+                        flattened: false)
+        case .alignment(let alignment):
+            return openAlignment(index, alignment, listDepth: listDepth)
+        case .spoiler(let title):
+            return openSpoiler(index, title: title, listDepth: listDepth)
+        case .tableRow, .tableCell, .text, .softBreak, .lineBreak, .code, .emphasis, .strong, .strikethrough,
+             .underline, .superscript, .subscript, .link, .image, .footnoteReference, .rawInline, .color, .fontSize,
+             .font:
+            // Inline content or table parts where a block belongs (a hand-made tree).
+            writeEscaped(document.plainText(of: index))
+        }
+        return nil
+    }
+
+    // MARK: Lists
+
+    private mutating func openList(_ index: Int, attributes: ListAttributes, listDepth: Int, parent: Open?) -> Open {
+        let depth = listDepth + 1
+        let position = document[index].range.start
+        if let maximum = dialect.lists.maximumDepth, depth > maximum {
+            warnOnce("lists nested deeper than \(maximum) levels were written as lines; \(dialect.title) deletes deeper ones",
+                     at: position)
+            return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: depth,
+                        loose: false, flattened: true)
+        }
+        var open = ""
+        var close = ""
+        switch attributes.kind {
+        case .bullet:
+            let tag = dialect.lists.bulletTags.first ?? "list"
+            (open, close) = ("[\(tag)]", "[/\(tag)]")
+        case .ordered(let start, let numbering):
+            if start != 1 {
+                warn("list starts at \(start); BBCode lists in \(dialect.title) always start at 1", at: position)
+            }
+            (open, close) = orderedListTags(numbering, at: position)
+        }
+        out.append(contentsOf: open)
+        out.append(byte: UInt8(ascii: "\n"))
+        return Open(node: index, next: index + 1, previous: nil, closing: close, listDepth: depth,
+                    loose: !attributes.isTight, flattened: false)
+    }
+
+    private mutating func orderedListTags(_ numbering: NumberingStyle, at position: SourcePosition) -> (String, String) {
+        let codes: [NumberingStyle: String] = [.decimal: "1", .lowerAlpha: "a", .upperAlpha: "A", .lowerRoman: "i", .upperRoman: "I"]
+        if numbering == .decimal, let tag = dialect.lists.orderedTags.first {
+            return ("[\(tag)]", "[/\(tag)]")
+        }
+        switch dialect.lists.numbering {
+        case .listEquals(let styles):
+            let style = styles.contains(numbering) ? numbering : .decimal
+            if style != numbering {
+                warn("\(numbering.rawValue) numbering written as 1, 2, 3 (\(dialect.title) has no such list)", at: position)
+            }
+            return ("[list=\(codes[style]!)]", "[/list]")
+        case .typeAttribute:
+            return ("[list type=\(numbering.rawValue)]", "[/list]")
+        case .none:
+            if let tag = dialect.lists.orderedTags.first {
+                if numbering != .decimal {
+                    warn("\(numbering.rawValue) numbering written as 1, 2, 3 (\(dialect.title) has no such list)", at: position)
+                }
+                return ("[\(tag)]", "[/\(tag)]")
+            }
+            warn("numbered list written as a bullet list (\(dialect.title) has no numbered lists)", at: position)
+            return ("[list]", "[/list]")
+        }
+    }
+
+    private mutating func openItem(_ index: Int, task: TaskState?, parent: Open?) -> Open {
+        let flattened = parent?.flattened ?? false
+        var closing = ""
+        if flattened {
+            // Past the forum's depth limit: the item as a line of its own, marked by depth.
+            out.ensureNewline()
+            let excess = (parent?.listDepth ?? 1) - (dialect.lists.maximumDepth ?? 0)
+            out.append(contentsOf: String(repeating: "–", count: max(excess, 1)) + " ")
+        } else {
+            switch dialect.lists.item {
+            case .star: out.append("[*]")
+            case .starClosed:
+                out.append("[*]")
+                closing = "[/*]"
+            case .li:
+                out.append("[li]")
+                closing = "[/li]"
+            }
+        }
+        if let task {
+            out.append(contentsOf: task == .checked ? "☑ " : "☐ ")
+            warnOnce("task list items written with ☐/☑ (BBCode has no check boxes)", at: document[index].range.start)
+        }
+        return Open(node: index, next: index + 1, previous: nil, closing: closing, listDepth: parent?.listDepth ?? 0,
+                    loose: false, flattened: flattened)
+    }
+
+    // MARK: Other blocks
+
+    private mutating func writeHeading(_ index: Int, level: Int) {
+        let position = document[index].range.start
+        switch dialect.headings {
+        case .numbered(let maximum):
+            let written = min(max(level, 1), maximum)
+            if written != level { warn("heading level \(level) written as level \(written) (\(dialect.title) has \(maximum))", at: position) }
+            out.append(contentsOf: "[h\(written)]")
+            renderInlines(childrenOf: index)
+            out.append(contentsOf: "[/h\(written)]")
+        case .headingEquals(let maximum):
+            let written = min(max(level, 1), maximum)
+            if written != level { warn("heading level \(level) written as level \(written) (\(dialect.title) has \(maximum))", at: position) }
+            out.append(contentsOf: "[heading=\(written)]")
+            renderInlines(childrenOf: index)
+            out.append("[/heading]")
+        case .single:
+            if level != 2 { warnOnce("headings written as [h], the only level \(dialect.title) has", at: position) }
+            out.append("[h]")
+            renderInlines(childrenOf: index)
+            out.append("[/h]")
+        case .none:
+            warn("heading has no tag in \(dialect.title); written as a bold line", at: position)
+            out.append("[b]")
+            renderInlines(childrenOf: index)
+            out.append("[/b]")
+        }
+    }
+
+    private mutating func writeRule() {
+        switch dialect.horizontalRule {
+        case .tag: out.append("[hr]")
+        case .pairedTag: out.append("[hr][/hr]")
+        case .none: out.append("* * *")
+        }
+    }
+
+    private mutating func writeCodeBlock(info: String, code: String, at position: SourcePosition) {
+        let language = String(info.prefix { $0 != " " && $0 != "\t" })
+        var tag = dialect.code.tags.first ?? "code"
+        var open = "[\(tag)]"
+        if !language.isEmpty {
+            if dialect.code.language && isSafeOptionValue(language) {
+                open = "[\(tag)=\(language)]"
+            } else if let special = dialect.code.languageTags.first(where: { $0.value == language.lowercased() })?.key {
+                tag = special
+                open = "[\(tag)]"
+            } else {
+                warn("code language \(language) dropped (\(dialect.title) has no code languages)", at: position)
+            }
+        }
+        var body = code
+        if body.hasSuffix("\n") { body.removeLast() }
+        // Code is verbatim up to the first closing tag; one inside would end it early.
+        let closing = "[/\(tag)]"
+        if body.lowercased().contains(closing) {
+            body = body.replacingCaseInsensitive(closing, with: "[\u{200B}/\(tag)]")
+            warn("the code contained \(closing), which would end it; a zero-width space was put after the [", at: position)
+        }
+        out.append(contentsOf: open)
+        out.append(byte: UInt8(ascii: "\n"))
+        out.append(contentsOf: body)
+        out.append(byte: UInt8(ascii: "\n"))
+        out.append(contentsOf: closing)
+    }
+
+    private mutating func writeTable(_ index: Int) {
+        let position = document[index].range.start
+        let rows = Array(document.children(of: index))
+        if case .table(let columns) = document[index].kind, columns.contains(where: { $0 != .none }) {
+            warnOnce("table column alignment has no BBCode form; dropped", at: position)
+        }
+        switch dialect.table {
+        case .full, .noHeaderCells:
+            out.append("[table]\n")
+            for row in rows {
+                guard case .tableRow(let isHeader) = document[row].kind else { continue }
+                out.append("[tr]")
+                for cell in document.children(of: row) {
+                    if isHeader && dialect.table == .full {
+                        out.append("[th]")
+                        renderInlines(childrenOf: cell)
+                        out.append("[/th]")
+                    } else if isHeader {
+                        out.append("[td][b]")
+                        renderInlines(childrenOf: cell)
+                        out.append("[/b][/td]")
+                        warnOnce("table header cells written as bold cells (\(dialect.title) has no [th])", at: position)
+                    } else {
+                        out.append("[td]")
+                        renderInlines(childrenOf: cell)
+                        out.append("[/td]")
+                    }
+                }
+                out.append("[/tr]\n")
+            }
+            out.append("[/table]")
+        case .none:
+            warn("table has no tag in \(dialect.title); written as lines of text, cells separated by |", at: position)
+            for (number, row) in rows.enumerated() {
+                if number > 0 { out.append(byte: UInt8(ascii: "\n")) }
+                let isHeader: Bool
+                if case .tableRow(let header) = document[row].kind { isHeader = header } else { isHeader = false }
+                if isHeader { out.append("[b]") }
+                for (offset, cell) in document.children(of: row).enumerated() {
+                    if offset > 0 { out.append(" | ") }
+                    renderInlines(childrenOf: cell)
+                }
+                if isHeader { out.append("[/b]") }
+            }
+        }
+    }
+
+    private mutating func openAlignment(_ index: Int, _ alignment: TextAlignment, listDepth: Int) -> Open? {
+        let tags: (String, String)?
+        switch dialect.alignment {
+        case .tags(let available) where available.contains(alignment):
+            tags = ("[\(alignment.rawValue)]", "[/\(alignment.rawValue)]")
+        case .alignEquals:
+            tags = ("[align=\(alignment.rawValue)]", "[/align]")
+        case .centerOnly where alignment == .center:
+            tags = ("[center]", "[/center]")
+        default:
+            tags = nil
+        }
+        guard let (open, close) = tags else {
+            warn("\(alignment.rawValue) alignment has no tag in \(dialect.title); the content was kept without it",
+                 at: document[index].range.start)
+            return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth, loose: false, flattened: false)
+        }
+        out.append(contentsOf: open)
+        out.append(byte: UInt8(ascii: "\n"))
+        return Open(node: index, next: index + 1, previous: nil, closing: close, listDepth: listDepth, loose: false, flattened: false)
+    }
+
+    private mutating func openSpoiler(_ index: Int, title: String?, listDepth: Int) -> Open? {
+        let position = document[index].range.start
+        switch dialect.spoiler {
+        case .titled:
+            if let title { out.append(contentsOf: "[spoiler=\"\(title.replacing("\"", with: "'"))\"]") } else { out.append("[spoiler]") }
+            out.append(byte: UInt8(ascii: "\n"))
+            return Open(node: index, next: index + 1, previous: nil, closing: "[/spoiler]", listDepth: listDepth, loose: false, flattened: false)
+        case .untitled:
+            out.append("[spoiler]\n")
+            if let title {
+                out.append("[b]")
+                writeEscaped(title)
+                out.append("[/b]\n")
+                warn("spoiler title written as a bold line inside (\(dialect.title) spoilers have no title)", at: position)
+            }
+            return Open(node: index, next: index + 1, previous: nil, closing: "[/spoiler]", listDepth: listDepth, loose: false, flattened: false)
+        case .none:
+            warn("spoiler has no tag in \(dialect.title); its content was written visibly", at: position)
+            if let title {
+                out.append("[b]")
+                writeEscaped(title)
+                out.append("[/b]\n")
+            }
+            return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth, loose: false, flattened: false)
+        }
+    }
+
+    private func quoteTag(attribution: String?, hints: SyntaxHints?) -> String {
+        guard let author = attribution, !author.isEmpty else { return "[quote]" }
+        let ids = hints?.attributes ?? []
+        func id(_ names: String...) -> [SyntaxHints.Attribute] {
+            ids.filter { names.contains($0.name.lowercased()) && isSafeOptionValue($0.value) }
+        }
+        switch dialect.quote {
+        case .quotedName:
+            let escaped = author.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
+            let extras = id("post_id", "time", "user_id").map { " \($0.name)=\($0.value)" }.joined()
+            return "[quote=\"\(escaped)\"\(extras)]"
+        case .bareName:
+            return isSafeOptionValue(author) ? "[quote=\(author)]" : "[quote=\"\(author.replacing("\"", with: "'"))\"]"
+        case .xenForo:
+            let extras = id("post", "member").map { ", \($0.name): \($0.value)" }.joined()
+            return "[quote=\"\(author.replacing("\"", with: "'"))\(extras)\"]"
+        case .semicolonPost:
+            let post = id("post").first.map { ";\($0.value)" } ?? ""
+            return "[quote=\(author.replacing("]", with: ")"))\(post)]"
+        case .authorAttribute:
+            let extras = id("link", "date").map { " \($0.name)=\($0.value)" }.joined()
+            return "[quote author=\(author.replacing("]", with: ")"))\(extras)]"
+        case .singleQuotedName:
+            let extras = id("pid", "dateline").map { " \($0.name)='\($0.value)'" }.joined()
+            return "[quote='\(author.replacing("'", with: "\\'"))'\(extras)]"
+        }
+    }
+
+    private func isSafeOptionValue(_ value: String) -> Bool {
+        !value.isEmpty && !value.unicodeScalars.contains { $0 == "]" || $0 == "[" || $0 == "\"" || $0 == "'" || $0.value < 0x21 }
+    }
+
+    private mutating func newlineForBlock() {
+        out.ensureNewline()
+        out.append(byte: UInt8(ascii: "\n"))
+    }
+
+    // MARK: Inline content
+
+    /// The inline children of a paragraph, heading or cell, with a heap stack.
+    private mutating func renderInlines(childrenOf parent: Int) {
+        // What to write when each open node ends, and whether it ends a link.
+        var closers: [(end: Int, text: String, endsLink: Bool)] = []
+        var linkDepth = 0
+        var index = parent + 1
+        let end = document.subtreeEnd(of: parent)
+        while index < end || !closers.isEmpty {
+            if let last = closers.last, last.end <= index {
+                closers.removeLast()
+                out.append(contentsOf: last.text)
+                if last.endsLink { linkDepth -= 1 }
+                continue
+            }
+            let node = document[index]
+            let nodeEnd = document.subtreeEnd(of: index)
+            let position = node.range.start
+            var closing: String?
+            switch node.kind {
+            case .text(let ref):
+                writeEscaped(document.string(ref))
+            case .softBreak:
+                out.append(byte: UInt8(ascii: " "))
+            case .lineBreak:
+                out.append(byte: UInt8(ascii: "\n"))
+            case .code(let ref):
+                writeInlineCode(document.string(ref), at: position)
+            case .emphasis:
+                closing = formatting(dialect.italic, index: index, what: "emphasis")
+            case .strong:
+                closing = formatting(dialect.bold, index: index, what: "strong emphasis")
+            case .strikethrough:
+                closing = formatting(dialect.strikethrough, index: index, what: "strikethrough")
+            case .underline:
+                closing = formatting(dialect.underline, index: index, what: "underline")
+            case .superscript:
+                closing = formatting(dialect.superscript, index: index, what: "superscript")
+            case .subscript:
+                closing = formatting(dialect.subscript, index: index, what: "subscript")
+            case .color(let color):
+                if dialect.color.isEmpty {
+                    warn("colour has no tag in \(dialect.title); the text was kept without it", at: position)
+                } else {
+                    let spelling = document.hints(at: index)?.spelling.flatMap { CSSColor(parsing: $0) == color ? $0 : nil }
+                    out.append(contentsOf: "[\(dialect.color[0])=\(spelling ?? color.hexString)]")
+                    closing = "[/\(dialect.color[0])]"
+                }
+            case .fontSize(let size):
+                if let unit = dialect.size {
+                    let value = sizeValue(size, in: unit, at: position)
+                    out.append(contentsOf: "[size=\(value)]")
+                    closing = "[/size]"
+                } else {
+                    warn("font size has no tag in \(dialect.title); the text was kept without it", at: position)
+                }
+            case .font(let family):
+                if let tag = dialect.font.first {
+                    out.append(contentsOf: "[\(tag)=\(family.names.joined(separator: ", "))]")
+                    closing = "[/\(tag)]"
+                } else {
+                    warn("font has no tag in \(dialect.title); the text was kept without it", at: position)
+                }
+            case .link(let destination, _):
+                if linkDepth > 0 {
+                    warn("link inside a link written as its text", at: position)
+                    closers.append((nodeEnd, "", true))
+                } else if let closingTag = openLink(destination, at: index) {
+                    closers.append((nodeEnd, closingTag, true))
+                } else {
+                    // Written whole: `[url]…[/url]`.
+                    index = nodeEnd
+                    continue
+                }
+                linkDepth += 1
+                index += 1
+                continue
+            case .image(let image):
+                writeImage(image, alt: document.plainText(of: index), at: position)
+                index = nodeEnd
+                continue
+            case .footnoteReference(let label):
+                let number = footnoteNumbers[label].map(String.init) ?? label
+                if let sup = dialect.superscript.first {
+                    out.append(contentsOf: "[\(sup)]\(number)[/\(sup)]")
+                } else {
+                    out.append(contentsOf: "[\(number)]")
+                }
+            case .rawInline(let format, let ref):
+                if format == .bbcode {
+                    out.append(contentsOf: document.string(ref))
+                } else {
+                    writeEscaped(document.string(ref))
+                    warn("raw \(format) written as text", at: position)
+                }
+            case .paragraph, .heading, .thematicBreak, .blockQuote, .list, .listItem, .codeBlock, .table, .tableRow,
+                 .tableCell, .footnoteDefinition, .alignment, .spoiler, .rawBlock:
+                // A block inside inline content (a hand-made tree): its text.
+                writeEscaped(document.plainText(of: index))
+                index = nodeEnd
+                continue
+            }
+            if node.kind.isContainer { closers.append((nodeEnd, closing ?? "", false)) }
+            index += 1
+        }
+    }
+
+    /// Opens a formatting tag and returns its closer, or warns that the dialect lacks it.
+    private mutating func formatting(_ tags: [String], index: Int, what: String) -> String? {
+        guard let canonical = tags.first else {
+            warn("\(what) has no tag in \(dialect.title); the text was kept without it", at: document[index].range.start)
+            return nil
+        }
+        // The spelling read from the source, if this dialect reads it the same way.
+        var tag = canonical
+        if let spelling = document.hints(at: index)?.spelling, tags.contains(spelling.lowercased()),
+           !vocabulary.lowercaseOnly.contains(spelling.lowercased()) || spelling == spelling.lowercased() {
+            tag = spelling
+        }
+        out.append(contentsOf: "[\(tag)]")
+        return "[/\(tag)]"
+    }
+
+    /// Opens a link and returns its closing tag, or writes it whole and returns nil.
+    private mutating func openLink(_ destination: String, at index: Int) -> String? {
+        let url = Self.safeURL(destination)
+        if url.lowercased().hasPrefix("mailto:"), let email = dialect.email.first {
+            let address = String(url.dropFirst(7))
+            if isOwnText(index, address) {
+                out.append(contentsOf: "[\(email)]\(address)[/\(email)]")
+                return nil
+            }
+            out.append(contentsOf: "[\(email)=\(address)]")
+            return "[/\(email)]"
+        }
+        let tag = dialect.url.first ?? "url"
+        if isOwnText(index, destination) {
+            out.append(contentsOf: "[\(tag)]\(url)[/\(tag)]")
+            return nil
+        }
+        out.append(contentsOf: "[\(tag)=\(url)]")
+        return "[/\(tag)]"
+    }
+
+    /// Whether a link's only content is exactly `text`.
+    private func isOwnText(_ index: Int, _ text: String) -> Bool {
+        let children = Array(document.children(of: index))
+        guard children.count == 1, case .text(let ref) = document[children[0]].kind else { return false }
+        return document.string(ref) == text
+    }
+
+    /// A URL that cannot end its tag early: brackets, quotes, spaces and controls are
+    /// percent-encoded.
+    static func safeURL(_ url: String) -> String {
+        var result = ""
+        for scalar in url.unicodeScalars {
+            switch scalar {
+            case "[", "]", "\"", "'", " ", "\u{7F}":
+                result += "%" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2)
+            case _ where scalar.value < 0x20:
+                result += "%" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2)
+            default:
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private mutating func writeImage(_ image: ImageAttributes, alt: String, at position: SourcePosition) {
+        let source = Self.safeURL(image.source)
+        let hasSize = image.width != nil || image.height != nil
+        switch dialect.image {
+        case .plain:
+            out.append(contentsOf: "[img]\(source)[/img]")
+            if !alt.isEmpty || hasSize { warn("image description and size have no form in \(dialect.title); dropped", at: position) }
+        case .attributes:
+            var tag = "[img"
+            if !alt.isEmpty { tag += " alt=\"\(alt.replacing("\"", with: "'").replacing("]", with: ")"))\"" }
+            if let width = image.width { tag += " width=\(width)" }
+            if let height = image.height { tag += " height=\(height)" }
+            out.append(contentsOf: tag + "]\(source)[/img]")
+        case .urlInOption:
+            out.append(contentsOf: "[img=\(source)]")
+            writeEscaped(alt)
+            out.append("[/img]")
+            if hasSize { warn("image size dropped (\(dialect.title) takes it instead of the description)", at: position) }
+        case .altInOption:
+            if alt.isEmpty || !isSafeOptionValue(alt.replacing(" ", with: "_")) {
+                out.append(contentsOf: "[img]\(source)[/img]")
+                if !alt.isEmpty { warn("image description dropped (it cannot be written as a tag option)", at: position) }
+            } else {
+                out.append(contentsOf: "[img=\(alt)]\(source)[/img]")
+            }
+            if hasSize { warn("image size has no form in \(dialect.title); dropped", at: position) }
+        case .sizeInOption:
+            if let width = image.width, let height = image.height {
+                out.append(contentsOf: "[img=\(width)x\(height)]\(source)[/img]")
+            } else {
+                out.append(contentsOf: "[img]\(source)[/img]")
+            }
+            if !alt.isEmpty { warn("image description has no form in \(dialect.title); dropped", at: position) }
+        }
+    }
+
+    private mutating func writeInlineCode(_ code: String, at position: SourcePosition) {
+        let flat = code.replacing("\n", with: " ")
+        switch dialect.inlineCode {
+        case .tag(let tag) where !flat.lowercased().contains("[/\(tag)]"):
+            out.append(contentsOf: "[\(tag)]\(flat)[/\(tag)]")
+        case .singleLineCode where !flat.lowercased().contains("[/code]"):
+            out.append(contentsOf: "[code]\(flat)[/code]")
+        case .noParse where !flat.isEmpty && !flat.lowercased().contains("[/\(dialect.noParse.first ?? "noparse")]"):
+            let tag = dialect.noParse.first ?? "noparse"
+            out.append(contentsOf: "[\(tag)]\(flat)[/\(tag)]")
+            warnOnce("inline code written without code styling (\(dialect.title) has no inline code)", at: position)
+        default:
+            writeEscaped(flat)
+            warnOnce("inline code written as plain text (\(dialect.title) has no inline code)", at: position)
+        }
+    }
+
+    /// A size in the dialect's unit, converted (and bounded) where the source used another.
+    private mutating func sizeValue(_ size: FontSize, in unit: BBCodeDialect.SizeUnit, at position: SourcePosition) -> String {
+        let steps = [60, 80, 100, 120, 150, 200, 300]
+        let percent: Int
+        switch size {
+        case .percent(let value): percent = value
+        case .scale(let step): percent = steps[min(max(step, 1), 7) - 1]
+        case .pixels(let value): percent = value * 100 / 16
+        case .points(let value): percent = value * 100 / 12
+        }
+        let written: String
+        let sameUnit: Bool
+        switch unit {
+        case .percent:
+            written = String(min(max(percent, FontSize.percentRange.lowerBound), FontSize.percentRange.upperBound))
+            if case .percent = size { sameUnit = true } else { sameUnit = false }
+        case .scale:
+            let step = (steps.enumerated().min { abs($0.element - percent) < abs($1.element - percent) }?.offset ?? 2) + 1
+            written = String(step)
+            if case .scale = size { sameUnit = true } else { sameUnit = false }
+        case .pixels:
+            written = String(min(max((percent * 16 + 50) / 100, 1), FontSize.pixelRange.upperBound))
+            if case .pixels = size { sameUnit = true } else { sameUnit = false }
+        case .points:
+            written = String(min(max((percent * 12 + 50) / 100, 1), FontSize.pointRange.upperBound))
+            if case .points = size { sameUnit = true } else { sameUnit = false }
+        }
+        if !sameUnit {
+            warn("font size \(size.cssValue) written as [size=\(written)] (\(dialect.title) sizes are \(unit.rawValue))", at: position)
+        }
+        return written
+    }
+
+    // MARK: Escaping
+
+    /// Writes text so the forum shows it as it is: every `[` that would start a tag the
+    /// dialect knows is escaped by the dialect's means.
+    private mutating func writeEscaped(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            var position = 0
+            while position < bytes.count {
+                guard bytes[position] == UInt8(ascii: "["),
+                      let tag = BBCodeTagScanner.scan(bytes, at: position), vocabulary.role(of: tag) != nil else {
+                    position += 1
+                    continue
+                }
+                out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+                escape(UnsafeBufferPointer(rebasing: bytes[position..<tag.end]), tag: tag)
+                position = tag.end
+                runStart = position
+            }
+            out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
+    }
+
+    private mutating func escape(_ tagText: UnsafeBufferPointer<UInt8>, tag: ScannedTag) {
+        switch dialect.escape {
+        case .noParseTag:
+            let noParse = dialect.noParse.first ?? "noparse"
+            if dialect.noParse.contains(tag.name) {
+                // The no-parse tag itself: an empty pair after the bracket breaks it up.
+                out.append(byte: UInt8(ascii: "["))
+                out.append(contentsOf: "[\(noParse)][/\(noParse)]")
+                out.append(UnsafeBufferPointer(rebasing: tagText.dropFirst()))
+            } else {
+                out.append(contentsOf: "[\(noParse)]")
+                out.append(tagText)
+                out.append(contentsOf: "[/\(noParse)]")
+            }
+        case .emptyTagSplit(let splitter):
+            out.append(byte: UInt8(ascii: "["))
+            out.append(contentsOf: "[\(splitter)][/\(splitter)]")
+            out.append(UnsafeBufferPointer(rebasing: tagText.dropFirst()))
+        case .zeroWidthSpace:
+            out.append(byte: UInt8(ascii: "["))
+            out.append(contentsOf: "\u{200B}")
+            out.append(UnsafeBufferPointer(rebasing: tagText.dropFirst()))
+        }
+    }
+
+    // MARK: Warnings
+
+    private mutating func warn(_ message: String, at position: SourcePosition) {
+        warnings.append(ConversionWarning(.loss, at: position, message))
+    }
+
+    private mutating func warnOnce(_ message: String, at position: SourcePosition) {
+        guard warnedOnce.insert(message).inserted else { return }
+        warn(message, at: position)
+    }
+}
+
+extension String {
+    func trimmingSuffixNewlines() -> String {
+        var text = self
+        while text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+
+    func replacingCaseInsensitive(_ target: String, with replacement: String) -> String {
+        let lower = lowercased()
+        guard lower.count == count else { return replacing(target, with: replacement) }
+        var result = ""
+        var index = startIndex
+        var lowerIndex = lower.startIndex
+        while index < endIndex {
+            if lower[lowerIndex...].hasPrefix(target) {
+                result += replacement
+                index = self.index(index, offsetBy: target.count)
+                lowerIndex = lower.index(lowerIndex, offsetBy: target.count)
+            } else {
+                result.append(self[index])
+                index = self.index(after: index)
+                lowerIndex = lower.index(after: lowerIndex)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,34 @@
+import MarkupKitCore
+
+extension BBCodeDialect {
+    /// `bbcode_friendica`: Friendica (2024). `[ul]`/`[ol]` with `[li]…[/li]` items, as its
+    /// documentation now recommends (`[*]` collides with the Markdown addon). `[h1]`–`[h6]`,
+    /// sizes in pixels, `[center]` only, spoilers with titles, `[img=url]alt`; a one-line
+    /// `[code]` is inline code. Tables, `[hr]` and `[font]` are matched lower case only.
+    public static let friendica: BBCodeDialect = {
+        var dialect = BBCodeDialect(name: "bbcode_friendica", title: "Friendica")
+        dialect.tagCase = .lowercaseOnly(["table", "tr", "th", "td", "font", "hr", "nosmile"])
+        dialect.strikethrough = ["s", "del"]
+        dialect.bold = ["b", "strong"]
+        dialect.italic = ["i", "em"]
+        dialect.subscript = ["sub"]
+        dialect.superscript = ["sup"]
+        dialect.size = .pixels
+        dialect.font = ["font"]
+        dialect.email = ["mail"]
+        dialect.image = .urlInOption
+        dialect.inlineCode = .singleLineCode
+        dialect.code = CodeForm(tags: ["code"], language: true, newlineMakesBlock: true)
+        dialect.quote = .bareName
+        dialect.lists.bulletTags = ["ul", "list"]
+        dialect.lists.orderedTags = ["ol"]
+        dialect.lists.item = .li
+        dialect.headings = .numbered(maximum: 6)
+        dialect.horizontalRule = .tag
+        dialect.table = .full
+        dialect.spoiler = .titled
+        dialect.alignment = .centerOnly
+        dialect.noParse = ["noparse", "nobb"]
+        return dialect
+    }()
+}

@@ -1,0 +1,29 @@
+import MarkupKitCore
+
+extension BBCodeDialect {
+    /// `bbcode_hubzilla`: Hubzilla 8/9, Friendica's relative: `[ul]`/`[ol]` with `[*]`
+    /// items, `[h1]`–`[h6]`, sizes in pixels, `[center]`, spoilers, `[img=url]alt`, and a
+    /// one-line `[code]` as inline code. Tables and `[hr]` are matched lower case only.
+    public static let hubzilla: BBCodeDialect = {
+        var dialect = BBCodeDialect(name: "bbcode_hubzilla", title: "Hubzilla")
+        dialect.tagCase = .lowercaseOnly(["table", "tr", "th", "td", "hr"])
+        dialect.subscript = ["sub"]
+        dialect.superscript = ["sup"]
+        dialect.size = .pixels
+        dialect.font = ["font"]
+        dialect.email = ["mail"]
+        dialect.image = .urlInOption
+        dialect.inlineCode = .singleLineCode
+        dialect.code = CodeForm(tags: ["code"], language: true, newlineMakesBlock: true)
+        dialect.quote = .bareName
+        dialect.lists.bulletTags = ["ul", "list"]
+        dialect.lists.orderedTags = ["ol"]
+        dialect.headings = .numbered(maximum: 6)
+        dialect.horizontalRule = .tag
+        dialect.table = .full
+        dialect.spoiler = .titled
+        dialect.alignment = .centerOnly
+        dialect.noParse = ["noparse", "nobb"]
+        return dialect
+    }()
+}

@@ -1,0 +1,27 @@
+import MarkupKitCore
+
+extension BBCodeDialect {
+    /// `bbcode_smf`: Simple Machines Forum 2.1. Lists are `[list]` with `[li]` items and
+    /// `[list type=decimal]` for numbers (there is no `[ol]`); `[*]` items end at the line
+    /// break. Quotes take `author=`, sizes are steps 1–7, tables have no header cells,
+    /// `[nobbc]` shows text as typed.
+    public static let smf: BBCodeDialect = {
+        var dialect = BBCodeDialect(name: "bbcode_smf", title: "Simple Machines Forum 2.1")
+        dialect.subscript = ["sub"]
+        dialect.superscript = ["sup"]
+        dialect.size = .scale
+        dialect.font = ["font"]
+        dialect.image = .attributes
+        dialect.code = CodeForm(tags: ["code"], language: true, languageTags: ["php": "php"])
+        dialect.quote = .authorAttribute
+        dialect.lists.numbering = .typeAttribute
+        dialect.lists.item = .li
+        dialect.lists.starItemEndsAtLineBreak = true
+        dialect.lists.starOutsideListStartsList = true
+        dialect.horizontalRule = .tag
+        dialect.table = .noHeaderCells
+        dialect.alignment = .tags([.left, .center, .right, .justify])
+        dialect.noParse = ["nobbc"]
+        return dialect
+    }()
+}
