@@ -28,29 +28,10 @@ public struct BBCodeReader: Sendable {
     }
 
     private func read(normalized bytes: [UInt8]) -> ReadResult {
-        var input = bytes
-        if dialect.escape == .zeroWidthSpace { input = BBCodeReader.removeZeroWidthSpacesAfterBrackets(input) }
-        return input.withUnsafeBufferPointer { buffer in
+        bytes.withUnsafeBufferPointer { buffer in
             var parser = BBCodeParser(input: buffer, dialect: dialect, vocabulary: BBCodeVocabulary(dialect))
             return parser.parse()
         }
-    }
-
-    /// The writer's escape for FluxBB: a zero-width space after `[` that stopped a tag.
-    static func removeZeroWidthSpacesAfterBrackets(_ bytes: [UInt8]) -> [UInt8] {
-        let zeroWidthSpace: [UInt8] = [0xE2, 0x80, 0x8B]
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            result.append(bytes[index])
-            if bytes[index] == UInt8(ascii: "["), bytes[(index + 1)...].starts(with: zeroWidthSpace) {
-                index += 4
-            } else {
-                index += 1
-            }
-        }
-        return result
     }
 
     /// Line ends become LF, a leading byte order mark goes, NUL becomes U+FFFD.
@@ -101,6 +82,8 @@ private struct BBCodeParser {
         /// Rows: whether every cell so far is a header cell; tables: the widest row.
         var allHeaderCells = true
         var cellCount = 0
+        /// Lists: items opened so far.
+        var itemCount = 0
         /// Items opened by SMF's `[*]`, which end at the line break.
         var endsAtLineBreak = false
     }
@@ -112,6 +95,8 @@ private struct BBCodeParser {
         var kind: NodeKind
         /// How many blocks were open when it was opened: it belongs to that level.
         var depth: Int
+        /// The opening tag as written.
+        var source: Range<Int>
     }
 
     var blocks: [Block] = []
@@ -143,6 +128,13 @@ private struct BBCodeParser {
             }
             guard byte == UInt8(ascii: "[") else {
                 index += 1
+                continue
+            }
+            if escapesWithZeroWidthSpace && startsZeroWidthSpace(at: index + 1) {
+                // The writer's escape for FluxBB: `[` + U+200B is a literal `[`; the space goes.
+                emitText(textStart..<index + 1)
+                index += 4
+                textStart = index
                 continue
             }
             if let tag = BBCodeTagScanner.scan(input, at: index), let role = vocabulary.role(of: tag) {
@@ -181,8 +173,14 @@ private struct BBCodeParser {
         ensureInlineContext(at: position)
         builder.open(kind, range: SourceRange(start: position, end: position))
         builder.setHintsForCurrentContainer(spellingHint(tag, canonical: canonicalName(for: role)))
-        inlines.append(Inline(role: role, tagName: tag.name, kind: kind, depth: blocks.count))
+        inlines.append(Inline(role: role, tagName: tag.name, kind: kind, depth: blocks.count, source: tag.start..<tag.end))
         return true
+    }
+
+    private var escapesWithZeroWidthSpace: Bool { dialect.escape == .zeroWidthSpace }
+
+    private func startsZeroWidthSpace(at position: Int) -> Bool {
+        position + 2 < input.count && input[position] == 0xE2 && input[position + 1] == 0x80 && input[position + 2] == 0x8B
     }
 
     // MARK: Text and line breaks
@@ -225,10 +223,10 @@ private struct BBCodeParser {
             closeBlocks(downTo: blocks.count - 1)
             return
         }
+        if newlines >= 2 { markLooseListAround() }
         guard paragraphOpen || isInlineBlock(blocks.last?.kind) else { return }
         if newlines >= 2 && paragraphOpen {
             closeInlineContext()
-            markLooseListAround()
         } else {
             pendingLineBreak = true
         }
@@ -293,9 +291,31 @@ private struct BBCodeParser {
         pendingLineBreak = false
     }
 
+    /// A blank line inside an item, or between two items, makes the list loose (as in
+    /// Markdown); one just before the list's end does not.
     private mutating func markLooseListAround() {
-        guard let last = blocks.indices.last, blocks[last].kind == .item, last > 0, blocks[last - 1].kind == .list else { return }
-        blocks[last - 1].isLoose = true
+        guard let last = blocks.indices.last else { return }
+        let list: Int
+        if blocks[last].kind == .list {
+            guard blocks[last].itemCount > 0 else { return }
+            list = last
+        } else if blocks[last].kind == .item, last > 0, blocks[last - 1].kind == .list {
+            list = last - 1
+        } else {
+            return
+        }
+        if let next = BBCodeTagScanner.scan(input, at: index), next.isClosing, let role = vocabulary.role(of: next) {
+            switch role {
+            case .list, .bulletList, .orderedList: return
+            case .item, .itemMarker:
+                // `[/li]` after the blank line: loose only if another item follows.
+                var after = next.end
+                while after < input.count, input[after] == UInt8(ascii: " ") || input[after] == UInt8(ascii: "\n") { after += 1 }
+                if let following = BBCodeTagScanner.scan(input, at: after), following.isClosing { return }
+            default: break
+            }
+        }
+        blocks[list].isLoose = true
     }
 
     // MARK: Blocks
@@ -387,6 +407,7 @@ private struct BBCodeParser {
     }
 
     private mutating func openItem(tagName: String, at position: SourcePosition, endsAtLineBreak: Bool) {
+        if blocks.last?.kind == .list { blocks[blocks.count - 1].itemCount += 1 }
         var block = Block(kind: .item, tagName: tagName)
         block.endsAtLineBreak = endsAtLineBreak
         openBlockNode(.listItem(task: nil), block, at: position)
@@ -424,6 +445,18 @@ private struct BBCodeParser {
     }
 
     private mutating func closeEverything() {
+        // A tag that was never closed and holds nothing was not a tag: its text stays.
+        builder.trimTrailingSpaces()
+        var literal: [Range<Int>] = []
+        while let inline = inlines.last, builder.currentContainerIsEmpty {
+            builder.closeDroppingIfEmpty()
+            inlines.removeLast()
+            literal.insert(inline.source, at: 0)
+        }
+        for range in literal {
+            builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[range])),
+                            range: SourceRange(start: position(at: range.lowerBound), end: position(at: range.upperBound - 1)))
+        }
         closeInlineContext()
         closeBlocks(downTo: 0)
         pendingReopen.removeAll()
@@ -499,7 +532,8 @@ private struct BBCodeParser {
             ensureInlineContext(at: position)
             builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
             builder.setHintsForCurrentContainer(spellingHint(tag, canonical: canonicalName(for: role)))
-            inlines.append(Inline(role: role, tagName: tag.name, kind: .link(destination: destination, title: ""), depth: blocks.count))
+            inlines.append(Inline(role: role, tagName: tag.name, kind: .link(destination: destination, title: ""), depth: blocks.count,
+                                  source: tag.start..<tag.end))
             return true
         }
         guard let close = findClosingTag(tag.name, from: tag.end) else { return false }

@@ -34,6 +34,11 @@ public struct DocumentBuilder: Sendable {
         openContainers.last.map { nodes[Int($0)].kind }
     }
 
+    /// Whether the innermost open container has no children yet.
+    public var currentContainerIsEmpty: Bool {
+        openContainers.last.map { Int($0) == nodes.count - 1 } ?? false
+    }
+
     /// The kind of an open container, counted from the innermost (0) outwards.
     public func openContainer(outward level: Int) -> NodeKind? {
         let position = openContainers.count - 1 - level

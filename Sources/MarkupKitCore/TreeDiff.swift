@@ -47,8 +47,12 @@ extension Document {
                 case (let mine?, let theirs?):
                     if let change = describeChange(at: mine, to: theirs, in: other) {
                         result.append(TreeDifference(path: path, message: change, position: nodes[mine].range.start))
-                    } else if nodes[mine].kind.isContainer {
-                        pending.append((Array(children(of: mine)), Array(other.children(of: theirs)), path))
+                    } else if nodes[mine].kind.isContainer, !childrenMeanTheSame(of: mine, as: other, of: theirs) {
+                        if let change = formattingChange(at: mine, to: theirs, in: other) {
+                            result.append(TreeDifference(path: path, message: change, position: nodes[mine].range.start))
+                        } else {
+                            pending.append((Array(children(of: mine)), Array(other.children(of: theirs)), path))
+                        }
                     }
                 case (let mine?, nil):
                     result.append(TreeDifference(path: path, message: "\(summary(of: mine)) is missing",
@@ -77,41 +81,95 @@ extension Document {
         }
     }
 
-    /// Matches siblings of the same kind in order; unmatched ones come back alone.
+    /// Matches siblings in order; unmatched ones come back alone. Siblings equal in every
+    /// respect are matched first, then, between those, siblings of the same kind — so a
+    /// heading that became a paragraph pairs with the paragraph at its place, not with
+    /// the next paragraph along.
     private func alignedSiblings(_ mine: [Int], _ theirs: [Int], other: Document) -> [(mine: Int?, theirs: Int?)] {
         let left = mine.map { Document.pathLabel(nodes[$0].kind) }
         let right = theirs.map { Document.pathLabel(other.nodes[$0].kind) }
         if left == right { return zip(mine, theirs).map { ($0, $1) } }
-        // A longest common subsequence of the kinds; past a size where that is costly,
-        // pair in order (the report is then less precise, never wrong about equality).
+        // Past a size where the tables are costly, pair in order (the report is then less
+        // precise, never wrong about equality).
         guard left.count * right.count <= 4_000_000 else {
             return (0..<max(mine.count, theirs.count)).map {
                 ($0 < mine.count ? mine[$0] : nil, $0 < theirs.count ? theirs[$0] : nil)
             }
         }
+        let anchors = Document.commonSubsequence(mine.map { fingerprint(of: $0) }, theirs.map { other.fingerprint(of: $0) })
+        var pairs: [(mine: Int?, theirs: Int?)] = []
+        var i = 0
+        var j = 0
+        for (anchorLeft, anchorRight) in anchors + [(left.count, right.count)] {
+            // The gap before the anchor: as many on each side means each changed in place;
+            // otherwise the gap is aligned by kind.
+            let gapLeft = Array(left[i..<anchorLeft])
+            let gapRight = Array(right[j..<anchorRight])
+            let gapStart = (i, j)
+            let matched = gapLeft.count == gapRight.count
+                ? gapLeft.indices.map { ($0, $0) } : Document.commonSubsequence(gapLeft, gapRight)
+            var iterator = matched.makeIterator()
+            var next = iterator.next()
+            while i < anchorLeft || j < anchorRight {
+                let (a, b) = (i - gapStart.0, j - gapStart.1)
+                if let pair = next, pair.0 == a, pair.1 == b {
+                    pairs.append((mine[i], theirs[j]))
+                    i += 1
+                    j += 1
+                    next = iterator.next()
+                } else if i < anchorLeft, next.map({ a < $0.0 }) ?? true {
+                    pairs.append((mine[i], nil))
+                    i += 1
+                } else {
+                    pairs.append((nil, theirs[j]))
+                    j += 1
+                }
+            }
+            if anchorLeft < left.count {
+                pairs.append((mine[anchorLeft], theirs[anchorRight]))
+                i += 1
+                j += 1
+            }
+        }
+        return pairs
+    }
+
+    /// The index pairs of a longest common subsequence, in order.
+    private static func commonSubsequence<Key: Equatable>(_ left: [Key], _ right: [Key]) -> [(Int, Int)] {
+        guard !left.isEmpty, !right.isEmpty else { return [] }
         var table = Array(repeating: Array(repeating: 0, count: right.count + 1), count: left.count + 1)
         for i in stride(from: left.count - 1, through: 0, by: -1) {
             for j in stride(from: right.count - 1, through: 0, by: -1) {
                 table[i][j] = left[i] == right[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
             }
         }
-        var pairs: [(mine: Int?, theirs: Int?)] = []
+        var pairs: [(Int, Int)] = []
         var i = 0
         var j = 0
-        while i < left.count || j < right.count {
-            if i < left.count, j < right.count, left[i] == right[j] {
-                pairs.append((mine[i], theirs[j]))
+        while i < left.count, j < right.count {
+            if left[i] == right[j] {
+                pairs.append((i, j))
                 i += 1
                 j += 1
-            } else if j < right.count, i == left.count || table[i][j + 1] > table[i + 1][j] {
-                pairs.append((nil, theirs[j]))
+            } else if table[i][j + 1] > table[i + 1][j] {
                 j += 1
             } else {
-                pairs.append((mine[i], nil))
                 i += 1
             }
         }
         return pairs
+    }
+
+    /// A hash of a subtree's meaning: kinds, structure and text.
+    private func fingerprint(of index: Int) -> Int {
+        var hasher = Hasher()
+        for position in index..<subtreeEnd(of: index) {
+            let kind = nodes[position].kind
+            hasher.combine(kind.withTextRef(.empty))
+            hasher.combine(subtreeEnd(of: position) - position)
+            if let ref = kind.textRef { hasher.combine(bytes(ref)) }
+        }
+        return hasher.finalize()
     }
 
     /// What changed between two nodes of the same label, or nil when their own
@@ -144,6 +202,15 @@ extension Document {
             let text = string(ref)
             let otherText = other.string(otherRef)
             return text == otherText ? nil : "text \(Document.quoted(text)) became \(Document.quoted(otherText))"
+        case (.table(let columns), .table(let otherColumns)) where columns != otherColumns:
+            if columns.count != otherColumns.count { return "\(columns.count) columns became \(otherColumns.count)" }
+            func names(_ list: [ColumnAlignment]) -> String { list.map(\.rawValue).joined(separator: ", ") }
+            return "column alignment \(names(columns)) became \(names(otherColumns))"
+        case (.codeBlock(let info, let ref), .codeBlock(let otherInfo, let otherRef)) where info != otherInfo:
+            let language = info.isEmpty ? "none" : Document.quoted(info)
+            let otherLanguage = otherInfo.isEmpty ? "none" : Document.quoted(otherInfo)
+            let textNote = string(ref) == other.string(otherRef) ? "" : "; its text changed"
+            return "code block language \(language) became \(otherLanguage)\(textNote)"
         case (.listItem(let task), .listItem(let otherTask)) where task != otherTask:
             return "task state \(task?.rawValue ?? "none") became \(otherTask?.rawValue ?? "none")"
         default:
@@ -159,6 +226,29 @@ extension Document {
             // Same kind: if the children differ only in formatting, say so here.
             return nil
         }
+    }
+
+    /// When a paragraph, heading or cell kept its text and only its formatting changed,
+    /// one line naming what was lost or gained (`inline code 'x' became plain text`).
+    private func formattingChange(at mine: Int, to theirs: Int, in other: Document) -> String? {
+        let firstChild = mine + 1
+        guard firstChild < subtreeEnd(of: mine), !nodes[firstChild].kind.isBlock,
+              displayText(of: mine) == other.displayText(of: theirs) else { return nil }
+        func spans(_ document: Document, _ index: Int) -> [String] {
+            (index + 1..<document.subtreeEnd(of: index)).compactMap { position in
+                switch document.nodes[position].kind {
+                case .text, .softBreak: nil
+                default: document.summary(of: position)
+                }
+            }
+        }
+        var lost = spans(self, mine)
+        var gained: [String] = []
+        for span in spans(other, theirs) {
+            if let found = lost.firstIndex(of: span) { lost.remove(at: found) } else { gained.append(span) }
+        }
+        let changes = lost.map { "\($0) became plain text" } + gained.map { "plain text became \($0)" }
+        return changes.isEmpty ? nil : changes.joined(separator: "; ")
     }
 
     /// A short description of a node: its kind, its main attribute and the start of its text.
@@ -229,5 +319,41 @@ extension Document: CustomStringConvertible {
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Document {
+    /// The same document with every soft line break turned into a space and merged into
+    /// the text around it.
+    ///
+    /// A soft break is a line end inside a paragraph that renders as a space; formats
+    /// where a line end means a line break (BBCode) write it as a space, so a round trip
+    /// through them is compared on this form. Hints are not carried over.
+    public func softBreaksAsSpaces() -> Document {
+        guard nodes.contains(where: { $0.kind == .softBreak }) else { return self }
+        var builder = DocumentBuilder(reservingNodes: nodes.count, textBytes: store.count)
+        for event in events {
+            switch event {
+            case .enter(let index):
+                let node = nodes[index]
+                switch node.kind {
+                case .softBreak:
+                    builder.addText(" ", range: node.range)
+                case .text(let ref):
+                    builder.addText(string(ref), range: node.range)
+                default:
+                    var kind = node.kind
+                    if let ref = kind.textRef { kind = kind.withTextRef(builder.storeText(string(ref))) }
+                    if kind.isContainer {
+                        builder.open(kind, range: node.range)
+                    } else {
+                        builder.addLeaf(kind, range: node.range)
+                    }
+                }
+            case .exit(let index):
+                if nodes[index].kind.isContainer { builder.close(at: nodes[index].range.end) }
+            }
+        }
+        return builder.finish()
     }
 }
