@@ -134,6 +134,9 @@ public struct BBCodeDialect: Hashable, Sendable {
         public var starItemEndsAtLineBreak = false
         /// A `[*]` outside a list starts one (SMF) instead of being text (phpBB).
         public var starOutsideListStartsList = false
+        /// Items hold only inline tags, lists, images and code: the forum rejects a post
+        /// with `[quote]` or a heading inside an item (FluxBB).
+        public var itemsAllowOnlyInlineContent = false
 
         public init() {}
 

@@ -130,7 +130,10 @@ private struct BBCodeOutput: ~Copyable {
             return
         }
         out.ensureNewline()
-        if writesAsText(previous) && writesAsText(next) { out.append(byte: UInt8(ascii: "\n")) }
+        // In an item of a loose list every block is set apart, which is what makes the
+        // list read back as loose.
+        let inLooseItem = parent.map { $0.loose && !$0.flattened } ?? false
+        if inLooseItem || (writesAsText(previous) && writesAsText(next)) { out.append(byte: UInt8(ascii: "\n")) }
     }
 
     /// Blocks that come out as plain lines in this dialect (a paragraph, or a heading or
@@ -153,7 +156,12 @@ private struct BBCodeOutput: ~Copyable {
         case .paragraph:
             renderInlines(childrenOf: index)
         case .heading(let level):
-            writeHeading(index, level: level)
+            if listDepth > 0 && dialect.lists.itemsAllowOnlyInlineContent {
+                warn("heading inside a list item written as a bold line (\(dialect.title) allows no heading there)", at: position)
+                writeBold(childrenOf: index)
+            } else {
+                writeHeading(index, level: level)
+            }
         case .thematicBreak:
             writeRule()
             if dialect.horizontalRule == .none {
@@ -171,6 +179,15 @@ private struct BBCodeOutput: ~Copyable {
         case .table:
             writeTable(index)
         case .blockQuote(let attribution):
+            if listDepth > 0 && dialect.lists.itemsAllowOnlyInlineContent {
+                warn("quote inside a list item written as plain lines (\(dialect.title) rejects [quote] there)", at: position)
+                if let attribution {
+                    writeEscaped(attribution + " wrote:")
+                    out.append(byte: UInt8(ascii: "\n"))
+                }
+                return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth,
+                            loose: false, flattened: false)
+            }
             out.append(contentsOf: quoteTag(attribution: attribution, hints: document.hints(at: index)))
             out.append(byte: UInt8(ascii: "\n"))
             return Open(node: index, next: index + 1, previous: nil, closing: "[/quote]", listDepth: listDepth,
@@ -275,7 +292,7 @@ private struct BBCodeOutput: ~Copyable {
             warnOnce("task list items written with ☐/☑ (BBCode has no check boxes)", at: document[index].range.start)
         }
         return Open(node: index, next: index + 1, previous: nil, closing: closing, listDepth: parent?.listDepth ?? 0,
-                    loose: false, flattened: flattened)
+                    loose: parent?.loose ?? false, flattened: flattened)
     }
 
     // MARK: Other blocks
@@ -302,10 +319,14 @@ private struct BBCodeOutput: ~Copyable {
             out.append("[/h]")
         case .none:
             warn("heading has no tag in \(dialect.title); written as a bold line", at: position)
-            out.append("[b]")
-            renderInlines(childrenOf: index)
-            out.append("[/b]")
+            writeBold(childrenOf: index)
         }
+    }
+
+    private mutating func writeBold(childrenOf index: Int) {
+        out.append("[b]")
+        renderInlines(childrenOf: index)
+        out.append("[/b]")
     }
 
     private mutating func writeRule() {
