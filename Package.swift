@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // Debian's libcmark-gfm, linked as a system library. Both -dev packages are needed:
@@ -45,10 +46,13 @@ let package = Package(
         ),
         // Test helpers shared by both test targets: the spec file, cmark-gfm's own renderer
         // as an oracle, and a random Markdown generator.
-        .target(name: "MarkupKitTestSupport", dependencies: ["CCmarkGFM", "MarkupKitMarkdown"], path: "Tests/TestSupport"),
+        .target(name: "MarkupKitTestSupport", dependencies: ["CCmarkGFM", "MarkupKitCore", "MarkupKitMarkdown"],
+                path: "Tests/TestSupport"),
         .testTarget(
             name: "MarkupKitTests",
-            dependencies: ["MarkupKit", "MarkupKitTestSupport"],
+            dependencies: [
+                "MarkupKit", "MarkupKitTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             path: "Tests/MarkupKitTests"
         ),
         .testTarget(

@@ -82,10 +82,13 @@ private struct BBCodeParser {
         /// Rows: whether every cell so far is a header cell; tables: the widest row.
         var allHeaderCells = true
         var cellCount = 0
-        /// Lists: items opened so far.
+        /// Lists: items opened so far, and whether one of them holds several blocks.
         var itemCount = 0
+        var hasItemOfSeveralBlocks = false
         /// Items opened by SMF's `[*]`, which end at the line break.
         var endsAtLineBreak = false
+        /// The opening tag as written, for blocks opened by a tag.
+        var source: Range<Int>?
     }
 
     /// An open inline tag, or one waiting to be reopened after a block interrupted it.
@@ -97,6 +100,8 @@ private struct BBCodeParser {
         var depth: Int
         /// The opening tag as written.
         var source: Range<Int>
+        /// Whether anything was put inside it yet (before a block interrupted it).
+        var hasContent = false
     }
 
     var blocks: [Block] = []
@@ -104,6 +109,13 @@ private struct BBCodeParser {
     var pendingReopen: [Inline] = []
     var paragraphOpen = false
     var pendingLineBreak = false
+    /// Nothing but formatting tags since the paragraph or line began: spaces here are
+    /// layout, not content.
+    var atLineStart = false
+    /// Whether the paragraph (or heading, or cell) holds any content yet.
+    var paragraphHasContent = false
+    /// The tag being handled, for blocks that remember how they were opened.
+    var openingTag: Range<Int>?
     /// Where closing tags for verbatim content are known to be absent, by tag name.
     var noClosingTagAfter: [String: Int] = [:]
 
@@ -167,10 +179,11 @@ private struct BBCodeParser {
         }
         index = tag.end
         if role.isBlock {
+            openingTag = tag.start..<tag.end
             return openBlock(tag, role, at: position)
         }
         guard let kind = inlineKind(tag, role) else { return false }
-        ensureInlineContext(at: position)
+        ensureInlineContext(at: position, forContent: false)
         builder.open(kind, range: SourceRange(start: position, end: position))
         builder.setHintsForCurrentContainer(spellingHint(tag, canonical: canonicalName(for: role)))
         inlines.append(Inline(role: role, tagName: tag.name, kind: kind, depth: blocks.count, source: tag.start..<tag.end))
@@ -190,7 +203,7 @@ private struct BBCodeParser {
         var start = range.lowerBound
         let end = range.upperBound
         let inInlineContext = paragraphOpen || isInlineBlock(blocks.last?.kind)
-        if !inInlineContext || pendingLineBreak {
+        if !inInlineContext || pendingLineBreak || atLineStart {
             // Whitespace at the start of a paragraph or a line is not content.
             while start < end, input[start] == UInt8(ascii: " ") || input[start] == UInt8(ascii: "\t") { start += 1 }
             guard start < end else { return }
@@ -219,6 +232,10 @@ private struct BBCodeParser {
             }
         }
         index = consumed
+        applyNewlines(newlines)
+    }
+
+    private mutating func applyNewlines(_ newlines: Int) {
         if let item = blocks.last, item.kind == .item, item.endsAtLineBreak {
             closeBlocks(downTo: blocks.count - 1)
             return
@@ -238,14 +255,23 @@ private struct BBCodeParser {
 
     /// Opens what inline content needs to go into: an implicit item, row or cell, a
     /// paragraph; reopens the formatting a block interrupted; adds a pending line break.
-    private mutating func ensureInlineContext(at position: SourcePosition) {
+    private mutating func ensureInlineContext(at position: SourcePosition, forContent: Bool = true) {
         let range = SourceRange(start: position, end: position)
+        defer {
+            if forContent {
+                atLineStart = false
+                paragraphHasContent = true
+            }
+        }
         if !paragraphOpen && !isInlineBlock(blocks.last?.kind) {
             switch blocks.last?.kind {
             case .list:
                 openItem(tagName: "", at: position, endsAtLineBreak: false)
             case .table:
-                openBlockNode(.tableRow(isHeader: false), Block(kind: .row, tagName: ""), at: position)
+                var row = Block(kind: .row, tagName: "")
+                row.allHeaderCells = false
+                row.cellCount = 1
+                openBlockNode(.tableRow(isHeader: false), row, at: position)
                 openBlockNode(.tableCell, Block(kind: .cell, tagName: ""), at: position)
             case .row:
                 openBlockNode(.tableCell, Block(kind: .cell, tagName: ""), at: position)
@@ -257,13 +283,20 @@ private struct BBCodeParser {
             if !isInlineBlock(blocks.last?.kind) {
                 builder.open(.paragraph, range: range)
                 paragraphOpen = true
+                atLineStart = true
+                paragraphHasContent = false
             }
             pendingLineBreak = false
         }
         if pendingLineBreak {
             pendingLineBreak = false
-            builder.trimTrailingSpaces()
-            builder.addLeaf(.lineBreak, range: range)
+            // A line end before anything else in the paragraph, or right after another
+            // with only tags between them, lays the text out; it is not a second break.
+            if paragraphHasContent && !atLineStart {
+                builder.trimTrailingSpaces()
+                builder.addLeaf(.lineBreak, range: range)
+                atLineStart = true
+            }
         }
         let depth = blocks.count
         var reopen: [Inline] = []
@@ -278,17 +311,44 @@ private struct BBCodeParser {
     }
 
     /// Closes the open inline tags (keeping them to reopen) and the paragraph.
-    private mutating func closeInlineContext() {
-        builder.trimTrailingSpaces()
-        while let inline = inlines.popLast() {
+    private mutating func closeInlineContext(closingParagraph: Bool = true) {
+        while var inline = inlines.popLast() {
+            builder.trimTrailingWhitespace()
+            if !builder.currentContainerIsEmpty { inline.hasContent = true }
             builder.closeDroppingIfEmpty()
             pendingReopen.insert(inline, at: 0)
         }
-        if paragraphOpen {
-            builder.close()
+        if closingParagraph { builder.trimTrailingWhitespace() }
+        if paragraphOpen && closingParagraph {
+            // A paragraph opened for formatting that then held nothing goes with it.
+            builder.closeDroppingIfEmpty()
             paragraphOpen = false
         }
         pendingLineBreak = false
+    }
+
+    /// Formatting that is never used again and never held anything was not formatting:
+    /// its tag is kept as text where the block ends (`[b]` before a blank line and the
+    /// end of the post).
+    private mutating func keepUnusedFormattingAsText(deeperThan depth: Int) {
+        var unused: [Inline] = []
+        pendingReopen.removeAll { inline in
+            guard inline.depth > depth else { return false }
+            if !inline.hasContent { unused.append(inline) }
+            return true
+        }
+        guard !unused.isEmpty else { return }
+        // The text goes in as it was written, not inside other formatting waiting to reopen.
+        let waiting = pendingReopen
+        pendingReopen = []
+        defer { pendingReopen = waiting + pendingReopen }
+        for inline in unused {
+            let range = inline.source
+            ensureInlineContext(at: position(at: range.lowerBound))
+            builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[range])),
+                            range: SourceRange(start: position(at: range.lowerBound), end: position(at: range.upperBound - 1)))
+        }
+        closeInlineContext(closingParagraph: false)
     }
 
     /// A blank line inside an item, or between two items, makes the list loose (as in
@@ -304,6 +364,7 @@ private struct BBCodeParser {
         } else {
             return
         }
+        guard index < input.count else { return }
         if let next = BBCodeTagScanner.scan(input, at: index), next.isClosing, let role = vocabulary.role(of: next) {
             switch role {
             case .list, .bulletList, .orderedList: return
@@ -320,7 +381,20 @@ private struct BBCodeParser {
 
     // MARK: Blocks
 
+    /// Inside a table, outside its cells' inline content, only table tags are tags: a
+    /// cell holds a line of text, so `[quote]` or `[list]` there stays text.
+    private var isInTableStructure: Bool {
+        guard let last = blocks.last?.kind else { return false }
+        return last == .table || last == .row || last == .cell
+    }
+
     private mutating func openBlock(_ tag: ScannedTag, _ role: TagRole, at position: SourcePosition) -> Bool {
+        if isInTableStructure {
+            switch role {
+            case .tableRow, .tableCell, .tableHeaderCell: break
+            default: return false
+            }
+        }
         switch role {
         case .quote:
             let (attribution, attributes) = quoteAttribution(tag)
@@ -415,51 +489,86 @@ private struct BBCodeParser {
 
     private mutating func openBlockNode(_ kind: NodeKind, _ block: Block, at position: SourcePosition) {
         builder.open(kind, range: SourceRange(start: position, end: position))
+        var block = block
+        if !block.tagName.isEmpty { block.source = openingTag }
+        if isInlineBlock(block.kind) {
+            atLineStart = true
+            paragraphHasContent = false
+        }
         blocks.append(block)
     }
 
     /// Closes blocks until `count` remain.
-    private mutating func closeBlocks(downTo count: Int) {
+    private mutating func closeBlocks(downTo count: Int, atEndOfInput: Bool = false) {
         while blocks.count > count {
+            closeInlineContext(closingParagraph: false)
+            // Formatting opened inside the block does not outlive it.
+            keepUnusedFormattingAsText(deeperThan: blocks.count - 1)
             closeInlineContext()
             let block = blocks.removeLast()
+            if atEndOfInput, let source = block.source, builder.currentContainerIsEmpty,
+               block.kind != .item && block.kind != .row && block.kind != .cell {
+                // Never closed and nothing inside: not a block after all; its tag is text.
+                builder.closeDroppingIfEmpty()
+                ensureInlineContext(at: position(at: source.lowerBound))
+                builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[source])),
+                                range: SourceRange(start: position(at: source.lowerBound), end: position(at: source.upperBound - 1)))
+                continue
+            }
             switch block.kind {
             case .list:
+                // Loose as the writer writes it: a blank line between items, or inside an
+                // item of several blocks.
                 var attributes = block.listAttributes
-                attributes.isTight = !block.isLoose
+                attributes.isTight = !(block.isLoose && (block.itemCount > 1 || block.hasItemOfSeveralBlocks))
                 builder.replaceCurrentContainer(with: .list(attributes))
             case .row:
-                builder.replaceCurrentContainer(with: .tableRow(isHeader: block.allHeaderCells && block.cellCount > 0))
+                let cells = builder.currentContainerChildKinds.count
+                builder.replaceCurrentContainer(with: .tableRow(isHeader: block.allHeaderCells && cells > 0))
                 if let table = blocks.indices.last, blocks[table].kind == .table {
-                    blocks[table].cellCount = max(blocks[table].cellCount, block.cellCount)
+                    blocks[table].cellCount = max(blocks[table].cellCount, cells)
                 }
             case .table:
                 builder.replaceCurrentContainer(with: .table(columns: Array(repeating: .none, count: block.cellCount)))
+            case .item:
+                if let list = blocks.indices.last, blocks[list].kind == .list {
+                    let children = builder.currentContainerChildKinds
+                    if children.count > 1 { blocks[list].hasItemOfSeveralBlocks = true }
+                    // Two paragraphs in a row were parted by a blank line.
+                    if zip(children, children.dropFirst()).contains(where: { $0 == .paragraph && $1 == .paragraph }) {
+                        blocks[list].isLoose = true
+                    }
+                }
             default:
                 break
             }
             builder.close(at: position(at: index))
-            // Formatting opened inside the block does not outlive it.
-            pendingReopen.removeAll { $0.depth > blocks.count }
         }
     }
 
     private mutating func closeEverything() {
         // A tag that was never closed and holds nothing was not a tag: its text stays.
-        builder.trimTrailingSpaces()
+        builder.trimTrailingWhitespace()
         var literal: [Range<Int>] = []
-        while let inline = inlines.last, builder.currentContainerIsEmpty {
-            builder.closeDroppingIfEmpty()
+        while let inline = inlines.last, !inline.hasContent, builder.currentContainerIsEmpty {
+            closeInline()
             inlines.removeLast()
             literal.insert(inline.source, at: 0)
         }
-        for range in literal {
-            builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[range])),
-                            range: SourceRange(start: position(at: range.lowerBound), end: position(at: range.upperBound - 1)))
+        if !literal.isEmpty {
+            let waiting = pendingReopen
+            pendingReopen = []
+            for range in literal {
+                ensureInlineContext(at: position(at: range.lowerBound))
+                builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[range])),
+                                range: SourceRange(start: position(at: range.lowerBound), end: position(at: range.upperBound - 1)))
+            }
+            pendingReopen = waiting + pendingReopen
         }
+        closeInlineContext(closingParagraph: false)
+        closeBlocks(downTo: 0, atEndOfInput: true)
+        keepUnusedFormattingAsText(deeperThan: -1)
         closeInlineContext()
-        closeBlocks(downTo: 0)
-        pendingReopen.removeAll()
     }
 
     // MARK: Closing tags
@@ -488,10 +597,13 @@ private struct BBCodeParser {
         }
         if let open = inlines.lastIndex(where: { $0.tagName == tag.name }) {
             // Misnesting: close what was opened inside, then reopen it.
-            let inner = Array(inlines[(open + 1)...])
-            builder.trimTrailingSpaces()
-            for _ in inner { builder.closeDroppingIfEmpty() }
-            builder.closeDroppingIfEmpty(at: position)
+            var inner = Array(inlines[(open + 1)...])
+            // A line break just before the closing tag belongs after it, where it shows.
+            for number in inner.indices.reversed() {
+                if !builder.currentContainerIsEmpty { inner[number].hasContent = true }
+                closeInline()
+            }
+            closeInline(at: position)
             inlines.removeSubrange(open...)
             for inline in inner {
                 builder.open(inline.kind, range: SourceRange(start: position, end: position))
@@ -504,6 +616,23 @@ private struct BBCodeParser {
             return true
         }
         return false
+    }
+
+    /// Closes the innermost inline container, dropping it if empty. A line break just
+    /// before the closing tag, or before formatting that turned out empty, is still to
+    /// come: it shows after the tag, if anything follows.
+    private mutating func closeInline(at position: SourcePosition? = nil) {
+        if builder.removeTrailingLineBreak() { lineBreakIsPendingAgain() }
+        let before = builder.nodeCount
+        builder.closeDroppingIfEmpty(at: position)
+        if builder.nodeCount < before, builder.removeTrailingLineBreak() { lineBreakIsPendingAgain() }
+    }
+
+    /// A line break taken back out of the tree: content came before it, and it will be
+    /// put back if content comes after.
+    private mutating func lineBreakIsPendingAgain() {
+        pendingLineBreak = true
+        atLineStart = false
     }
 
     private func blockKind(for role: TagRole) -> Block.Kind {
@@ -529,7 +658,7 @@ private struct BBCodeParser {
             // `[url=…]text[/url]`: the text is parsed like any other.
             guard let destination = linkDestination(tag.value!, email: role == .email) else { return false }
             index = tag.end
-            ensureInlineContext(at: position)
+            ensureInlineContext(at: position, forContent: false)
             builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
             builder.setHintsForCurrentContainer(spellingHint(tag, canonical: canonicalName(for: role)))
             inlines.append(Inline(role: role, tagName: tag.name, kind: .link(destination: destination, title: ""), depth: blocks.count,
@@ -557,14 +686,35 @@ private struct BBCodeParser {
             builder.close(at: self.position(at: close.end - 1))
         case .noParse:
             index = close.end
-            if !content.isEmpty {
-                ensureInlineContext(at: position)
-                builder.addText(validatedUTF8: UnsafeRawBufferPointer(content))
+            // Not parsed, but laid out like any text: a line end is a line break, a blank
+            // line a new paragraph.
+            var lineStart = 0
+            var offset = 0
+            while offset <= content.count {
+                guard offset == content.count || content[offset] == UInt8(ascii: "\n") else {
+                    offset += 1
+                    continue
+                }
+                let line = UnsafeBufferPointer(rebasing: content[lineStart..<offset])
+                if !line.isEmpty {
+                    let base = tag.end + lineStart
+                    emitText(base..<base + line.count)
+                }
+                guard offset < content.count else { break }
+                var newlines = 0
+                while offset < content.count, content[offset] == UInt8(ascii: "\n") || content[offset] == UInt8(ascii: " ") {
+                    if content[offset] == UInt8(ascii: "\n") { newlines += 1 }
+                    offset += 1
+                }
+                applyNewlines(newlines)
+                lineStart = offset
             }
         case .inlineCode:
             index = close.end
             ensureInlineContext(at: position)
-            builder.addLeaf(.code(builder.storeText(validatedUTF8: UnsafeRawBufferPointer(content))),
+            // Inline code is one line: a line end inside it is a space, as in Markdown.
+            let flat = content.map { $0 == UInt8(ascii: "\n") ? UInt8(ascii: " ") : $0 }
+            builder.addLeaf(.code(flat.withUnsafeBytes { builder.storeText(validatedUTF8: $0) }),
                             range: SourceRange(start: position, end: self.position(at: close.end - 1)))
         case .code(let fixedLanguage):
             let hasNewline = content.contains(UInt8(ascii: "\n"))
@@ -575,6 +725,7 @@ private struct BBCodeParser {
                                 range: SourceRange(start: position, end: self.position(at: close.end - 1)))
                 return true
             }
+            if isInTableStructure { return false }
             // The line break right after the opening tag and before the closing one lay
             // the block out; they are not code.
             if content.first == UInt8(ascii: "\n") { content = UnsafeBufferPointer(rebasing: content.dropFirst()) }

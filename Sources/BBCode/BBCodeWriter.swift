@@ -56,6 +56,12 @@ private struct BBCodeOutput: ~Copyable {
         var listDepth: Int
         var loose: Bool
         var flattened: Bool
+        /// Where its separator and its output began, and the sibling written before it.
+        var mark = 0
+        var start = 0
+        /// A container written without a tag inside an item of a tight list.
+        var inTightItem = false
+        var previousSibling: Int?
     }
 
     mutating func render() {
@@ -97,8 +103,19 @@ private struct BBCodeOutput: ~Copyable {
                     stack.removeLast()
                     if !top.closing.isEmpty {
                         // An item's end tag follows its content; a block's goes on a line of its own.
-                        if case .listItem = document[top.node].kind {} else { out.ensureNewline() }
+                        if case .listItem = document[top.node].kind {
+                            out.removeTrailingWhitespace()
+                        } else {
+                            out.ensureNewline()
+                        }
                         out.append(contentsOf: top.closing)
+                    }
+                    if out.count == top.start {
+                        // Nothing was written for it (a container the dialect has no tag
+                        // for, with nothing inside): no separator either, and the next
+                        // sibling follows the one before.
+                        out.truncate(to: top.mark)
+                        if stack.isEmpty { previousRoot = top.previousSibling } else { stack[stack.count - 1].previous = top.previousSibling }
                     }
                     continue
                 }
@@ -107,44 +124,117 @@ private struct BBCodeOutput: ~Copyable {
                 let previous = top.previous
                 top.previous = child
                 stack[stack.count - 1] = top
+                let mark = out.count
                 separate(previous, child, in: top)
-                if let opened = enter(child, parent: top) { stack.append(opened) }
+                let start = out.count
+                if var opened = enter(child, parent: top) {
+                    (opened.mark, opened.start, opened.previousSibling) = (mark, start, previous)
+                    if opened.closing.isEmpty && !opened.flattened && !isListOrItem(opened.node) {
+                        // Written without a tag: its blocks are the item's blocks.
+                        opened.inTightItem = isInTightItem(top)
+                        opened.loose = top.loose && !top.flattened
+                    }
+                    stack.append(opened)
+                } else if out.count == start {
+                    out.truncate(to: mark)
+                    stack[stack.count - 1].previous = previous
+                }
             } else {
                 guard rootIndex < roots.count else { break }
                 let child = roots[rootIndex]
                 rootIndex += 1
-                separate(previousRoot, child, in: nil)
+                let previous = previousRoot
+                let mark = out.count
+                separate(previous, child, in: nil, listDepth: listDepth)
                 previousRoot = child
-                if let opened = enter(child, parent: nil, listDepth: listDepth) { stack.append(opened) }
+                let start = out.count
+                if var opened = enter(child, parent: nil, listDepth: listDepth) {
+                    (opened.mark, opened.start, opened.previousSibling) = (mark, start, previous)
+                    stack.append(opened)
+                } else if out.count == start {
+                    out.truncate(to: mark)
+                    previousRoot = previous
+                }
             }
         }
     }
 
     /// Between siblings: a blank line between paragraphs (and inside loose list items),
     /// one line break before and after block tags, which forums lay out themselves.
-    private mutating func separate(_ previous: Int?, _ next: Int, in parent: Open?) {
+    private mutating func separate(_ previous: Int?, _ next: Int, in parent: Open?, listDepth: Int = 0) {
         guard let previous else { return }
+        // Spaces at the end of a line are not content to a forum's parser.
+        out.removeTrailingSpaces()
         if let parent, case .list = document[parent.node].kind {
-            out.ensureNewline()
-            if parent.loose { out.append(byte: UInt8(ascii: "\n")) }
+            if parent.loose { out.ensureBlankLine() } else { out.ensureNewline() }
             return
         }
         out.ensureNewline()
         // In an item of a loose list every block is set apart, which is what makes the
-        // list read back as loose.
+        // list read back as loose; in a tight one no block may be, or it would read back
+        // loose, so two lines of text there stay two lines of one paragraph.
         let inLooseItem = parent.map { $0.loose && !$0.flattened } ?? false
-        if inLooseItem || (writesAsText(previous) && writesAsText(next)) { out.append(byte: UInt8(ascii: "\n")) }
+        if let parent, isInTightItem(parent) { return }
+        let depth = parent?.listDepth ?? listDepth
+        if inLooseItem || (writesAsText(previous, leading: false, listDepth: depth)
+                           && writesAsText(next, leading: true, listDepth: depth)) {
+            out.ensureBlankLine()
+        }
     }
 
-    /// Blocks that come out as plain lines in this dialect (a paragraph, or a heading or
-    /// rule the dialect has no tag for): two in a row need a blank line to stay apart.
-    private func writesAsText(_ index: Int) -> Bool {
+    private func isInTightItem(_ open: Open) -> Bool {
+        if open.inTightItem { return true }
+        guard case .listItem = document[open.node].kind else { return false }
+        return !open.loose && !open.flattened
+    }
+
+    private func isListOrItem(_ index: Int) -> Bool {
         switch document[index].kind {
-        case .paragraph, .rawBlock: return true
-        case .heading: return dialect.headings == .none
-        case .thematicBreak: return dialect.horizontalRule == .none
-        case .table: return dialect.table == .none
-        default: return !document[index].kind.isBlock
+        case .list, .listItem: true
+        default: false
+        }
+    }
+
+    /// Whether a block's first (or last) line is plain text in this dialect — a paragraph,
+    /// or a heading or rule the dialect has no tag for. Two such lines in a row need a
+    /// blank line to stay apart. A container written without its tag (an alignment the
+    /// dialect lacks) is as its first or last child.
+    private func writesAsText(_ index: Int, leading: Bool, listDepth: Int) -> Bool {
+        var node = index
+        while true {
+            switch document[node].kind {
+            case .paragraph, .rawBlock:
+                return true
+            case .heading:
+                return dialect.headings == .none || (listDepth > 0 && dialect.lists.itemsAllowOnlyInlineContent)
+            case .thematicBreak:
+                return dialect.horizontalRule == .none
+            case .table:
+                return dialect.table == .none
+            case .blockQuote(let attribution) where listDepth > 0 && dialect.lists.itemsAllowOnlyInlineContent:
+                if attribution != nil && leading { return true }
+            case .spoiler(let title) where dialect.spoiler == .none:
+                if title != nil && leading { return true }
+            case .alignment(let alignment) where !hasTag(for: alignment):
+                break
+            case .footnoteDefinition:
+                break
+            case let kind:
+                return !kind.isBlock
+            }
+            // Written without a tag of its own: look at the child on that side.
+            let children = Array(document.children(of: node))
+            guard let child = leading ? children.first : children.last else { return false }
+            node = child
+        }
+    }
+
+    private func hasTag(for alignment: TextAlignment) -> Bool {
+        switch dialect.alignment {
+        case .none: false
+        case .tags(let available): available.contains(alignment)
+        case .alignEquals: true
+        case .centerOnly: alignment == .center
         }
     }
 
@@ -183,7 +273,10 @@ private struct BBCodeOutput: ~Copyable {
                 warn("quote inside a list item written as plain lines (\(dialect.title) rejects [quote] there)", at: position)
                 if let attribution {
                     writeEscaped(attribution + " wrote:")
-                    out.append(byte: UInt8(ascii: "\n"))
+                    if !document.children(of: index).isEmpty {
+                        // The attribution line is a block of the item: set apart as its others are.
+                        if let parent, parent.loose && !parent.flattened { out.ensureBlankLine() } else { out.ensureNewline() }
+                    }
                 }
                 return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth,
                             loose: false, flattened: false)
@@ -272,8 +365,10 @@ private struct BBCodeOutput: ~Copyable {
         let flattened = parent?.flattened ?? false
         var closing = ""
         if flattened {
-            // Past the forum's depth limit: the item as a line of its own, marked by depth.
-            out.ensureNewline()
+            // Past the forum's depth limit: the item as a line of its own, marked by depth
+            // (right after the owning item's marker if the item has nothing before it).
+            out.removeTrailingSpaces()
+            if !(out.hasSuffix("[*]") || out.hasSuffix("[li]")) { out.ensureNewline() }
             let excess = (parent?.listDepth ?? 1) - (dialect.lists.maximumDepth ?? 0)
             out.append(contentsOf: String(repeating: "–", count: max(excess, 1)) + " ")
         } else {
@@ -324,6 +419,7 @@ private struct BBCodeOutput: ~Copyable {
     }
 
     private mutating func writeBold(childrenOf index: Int) {
+        guard !document.children(of: index).isEmpty else { return }
         out.append("[b]")
         renderInlines(childrenOf: index)
         out.append("[/b]")
@@ -525,6 +621,8 @@ private struct BBCodeOutput: ~Copyable {
             case .softBreak:
                 out.append(byte: UInt8(ascii: " "))
             case .lineBreak:
+                // Spaces before a line end are not content to a forum's parser.
+                out.removeTrailingSpaces()
                 out.append(byte: UInt8(ascii: "\n"))
             case .code(let ref):
                 writeInlineCode(document.string(ref), at: position)
@@ -760,6 +858,13 @@ private struct BBCodeOutput: ~Copyable {
     /// dialect knows is escaped by the dialect's means.
     private mutating func writeEscaped(_ text: String) {
         var text = text
+        // Text written just before (another node's) may hold a `[` that this text would
+        // close into a tag: the two are escaped as one.
+        if text.utf8.contains(UInt8(ascii: "]")), let start = unclosedBracketInOutput() {
+            let tail = out.withUnsafeBytes { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
+            out.truncate(to: start)
+            text = tail + text
+        }
         text.withUTF8 { bytes in
             var runStart = 0
             var position = 0
@@ -775,6 +880,23 @@ private struct BBCodeOutput: ~Copyable {
                 runStart = position
             }
             out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
+    }
+
+    /// Where the output's last `[` is, if no `]` or line end follows it (every tag the
+    /// writer writes is closed, so such a bracket is text).
+    private func unclosedBracketInOutput() -> Int? {
+        out.withUnsafeBytes { bytes in
+            var position = bytes.count - 1
+            let lowest = max(0, bytes.count - BBCodeTagScanner.limit)
+            while position >= lowest {
+                switch bytes[position] {
+                case UInt8(ascii: "["): return position
+                case UInt8(ascii: "]"), UInt8(ascii: "\n"): return nil
+                default: position -= 1
+                }
+            }
+            return nil
         }
     }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The output buffer all writers append to: raw UTF-8 bytes in memory the buffer owns.
 ///
 /// Writers append hundreds of thousands of short pieces; an `[UInt8]` checks uniqueness
@@ -84,6 +90,47 @@ public struct ByteBuffer: ~Copyable {
         if length > 0 && base[length - 1] != UInt8(ascii: "\n") {
             append(byte: UInt8(ascii: "\n"))
         }
+    }
+
+    /// The bytes written so far, to read without copying.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: base, count: length))
+    }
+
+    /// Whether the bytes written so far end with `suffix`.
+    public func hasSuffix(_ suffix: StaticString) -> Bool {
+        let count = suffix.utf8CodeUnitCount
+        guard count <= length else { return false }
+        return memcmp(base + length - count, suffix.utf8Start, count) == 0
+    }
+
+    /// Drops what was written after the first `count` bytes.
+    public mutating func truncate(to count: Int) {
+        precondition(count <= length, "cannot truncate to more than was written")
+        length = count
+    }
+
+    /// Drops spaces and tabs at the end.
+    public mutating func removeTrailingSpaces() {
+        while length > 0 && (base[length - 1] == UInt8(ascii: " ") || base[length - 1] == UInt8(ascii: "\t")) {
+            length -= 1
+        }
+    }
+
+    /// Drops spaces, tabs and line ends at the end.
+    public mutating func removeTrailingWhitespace() {
+        while length > 0, base[length - 1] == UInt8(ascii: " ") || base[length - 1] == UInt8(ascii: "\t")
+            || base[length - 1] == UInt8(ascii: "\n") {
+            length -= 1
+        }
+    }
+
+    /// Ends the output with an empty line (two newlines), adding only what is missing.
+    /// Nothing is added to an empty buffer.
+    public mutating func ensureBlankLine() {
+        guard length > 0 else { return }
+        ensureNewline()
+        if length < 2 || base[length - 2] != UInt8(ascii: "\n") { append(byte: UInt8(ascii: "\n")) }
     }
 
     /// The bytes written so far.

@@ -34,6 +34,41 @@ public struct DocumentBuilder: Sendable {
         openContainers.last.map { nodes[Int($0)].kind }
     }
 
+    /// The kinds of the innermost open container's children so far.
+    public var currentContainerChildKinds: [NodeKind] {
+        var kinds: [NodeKind] = []
+        var child = (openContainers.last.map(Int.init) ?? -1) + 1
+        while child < nodes.count {
+            kinds.append(nodes[child].kind)
+            child = Int(nodes[child].subtreeEnd)
+        }
+        return kinds
+    }
+
+    /// Removes a line break that is the last child of the innermost open container;
+    /// returns whether there was one.
+    public mutating func removeTrailingLineBreak() -> Bool {
+        guard let container = openContainers.last, Int(container) < nodes.count - 1,
+              nodes[nodes.count - 1].kind == .lineBreak else { return false }
+        // The last node is a leaf; it is a child of the innermost container unless it sits
+        // in a closed container inside it, which would then end at the same place.
+        var child = Int(container) + 1
+        while Int(nodes[child].subtreeEnd) < nodes.count { child = Int(nodes[child].subtreeEnd) }
+        guard child == nodes.count - 1 else { return false }
+        nodes.removeLast()
+        // Text just before the break, if it is a child of this container, takes more text again.
+        mergeableText = -1
+        var previous = Int(container) + 1
+        while previous < nodes.count, Int(nodes[previous].subtreeEnd) < nodes.count { previous = Int(nodes[previous].subtreeEnd) }
+        if previous == nodes.count - 1, case .text(let ref) = nodes[previous].kind, Int(ref.offset) + Int(ref.count) == store.count {
+            mergeableText = Int32(previous)
+        }
+        return true
+    }
+
+    /// Whether the node added last is a line break.
+    public var lastNodeIsLineBreak: Bool { nodes.last?.kind == .lineBreak }
+
     /// Whether the innermost open container has no children yet.
     public var currentContainerIsEmpty: Bool {
         openContainers.last.map { Int($0) == nodes.count - 1 } ?? false
@@ -99,6 +134,47 @@ public struct DocumentBuilder: Sendable {
         } else {
             nodes[Int(mergeableText)].kind = .text(TextRef(offset: ref.offset, count: UInt32(count)))
             if Int(ref.offset) + Int(ref.count) == store.count { store.removeLast(Int(ref.count) - count) }
+        }
+    }
+
+    /// Removes the spaces, tabs and line breaks that end the innermost open container:
+    /// whitespace before a closing tag lays the text out and is not content.
+    public mutating func trimTrailingWhitespace() {
+        let container = openContainers.last.map(Int.init) ?? -1
+        while true {
+            // The container's children are all closed, so their extents lead from one to the next.
+            var child = container + 1
+            var last = -1
+            while child < nodes.count {
+                last = child
+                child = Int(nodes[child].subtreeEnd)
+            }
+            guard last >= 0, last == nodes.count - 1 else { return }
+            switch nodes[last].kind {
+            case .lineBreak, .softBreak:
+                nodes.removeLast()
+                mergeableText = -1
+            case .text(let ref):
+                var count = Int(ref.count)
+                while count > 0, store[Int(ref.offset) + count - 1] == UInt8(ascii: " ")
+                    || store[Int(ref.offset) + count - 1] == UInt8(ascii: "\t") {
+                    count -= 1
+                }
+                if count == Int(ref.count) {
+                    mergeableText = Int32(last)
+                    return
+                }
+                if Int(ref.offset) + Int(ref.count) == store.count { store.removeLast(Int(ref.count) - count) }
+                if count > 0 {
+                    nodes[last].kind = .text(TextRef(offset: ref.offset, count: UInt32(count)))
+                    mergeableText = Int32(last)
+                    return
+                }
+                nodes.removeLast()
+                mergeableText = -1
+            default:
+                return
+            }
         }
     }
 
