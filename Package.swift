@@ -53,7 +53,9 @@ let package = Package(
             dependencies: [
                 "MarkupKit", "MarkupKitTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            path: "Tests/MarkupKitTests"
+            path: "Tests/MarkupKitTests",
+            // Inputs the tests read from disk, by path.
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "markconvTests",

@@ -118,6 +118,8 @@ private struct BBCodeParser {
     var openingTag: Range<Int>?
     /// Where closing tags for verbatim content are known to be absent, by tag name.
     var noClosingTagAfter: [String: Int] = [:]
+    /// The last closing tag found for each name, and where the search for it began.
+    var closingTagFound: [String: (Int, ScannedTag)] = [:]
 
     init(input: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, vocabulary: BBCodeVocabulary) {
         self.input = input
@@ -666,9 +668,14 @@ private struct BBCodeParser {
             return true
         }
         guard let close = findClosingTag(tag.name, from: tag.end) else { return false }
+        // A URL or an image is short; a long stretch up to a closing tag is something else.
+        if role == .url || role == .email || role == .image, close.start - tag.end > BBCodeTagScanner.limit { return false }
         var content = UnsafeBufferPointer(rebasing: input[tag.end..<close.start])
         switch role {
         case .url, .email:
+            // A URL with tags in it (`[url][b]http://…[/b][/url]`) is not a URL: the tag
+            // stays text and what is inside is read as usual.
+            guard !containsKnownTag(content) else { return false }
             let text = String(decoding: content, as: UTF8.self).trimmingASCIISpaces()
             guard let destination = linkDestination(text, email: role == .email) else { return false }
             index = close.end
@@ -747,14 +754,30 @@ private struct BBCodeParser {
         return true
     }
 
+    private func containsKnownTag(_ content: UnsafeBufferPointer<UInt8>) -> Bool {
+        for offset in content.indices where content[offset] == UInt8(ascii: "[") {
+            if let tag = BBCodeTagScanner.scan(UnsafeBufferPointer(rebasing: content[offset...]), at: 0),
+               vocabulary.role(of: tag) != nil {
+                return true
+            }
+        }
+        return false
+    }
+
     /// The first `[/name]` (any case) after `start`, remembering where there is none so
     /// that many unclosed tags do not make the reading quadratic.
     private mutating func findClosingTag(_ name: String, from start: Int) -> ScannedTag? {
         if let known = noClosingTagAfter[name], known <= start { return nil }
+        // A search from an earlier place that found a closing tag beyond this one found
+        // the first one after here too; `[url]` repeated a thousand times stays linear.
+        if let (searchedFrom, found) = closingTagFound[name], searchedFrom <= start, start <= found.start {
+            return found
+        }
         var position = start
         while position < input.count {
             if input[position] == UInt8(ascii: "["), position + 1 < input.count, input[position + 1] == UInt8(ascii: "/"),
                let tag = BBCodeTagScanner.scan(input, at: position), tag.isClosing, tag.name == name {
+                closingTagFound[name] = (start, tag)
                 return tag
             }
             position += 1
@@ -924,13 +947,13 @@ private struct BBCodeParser {
                 attributes.insert(SyntaxHints.Attribute(name: "post", value: String(value[value.index(after: semicolon)...])), at: 0)
                 author = String(value[..<semicolon])
             }
-        case .authorAttribute:
-            if author == nil, let named = tag.attribute("author") {
-                author = named
-                attributes.removeAll { $0.name.lowercased() == "author" }
-            }
-        case .quotedName, .bareName, .singleQuotedName:
+        case .quotedName, .bareName, .singleQuotedName, .authorAttribute:
             break
+        }
+        // `[quote author=…]` is SMF's form, and common enough elsewhere to honour.
+        if author == nil, let named = tag.attribute("author") {
+            author = named
+            attributes.removeAll { $0.name.lowercased() == "author" }
         }
         if let value = author, value.isEmpty { author = nil }
         return (author, attributes)

@@ -370,7 +370,8 @@ private struct BBCodeOutput: ~Copyable {
             out.removeTrailingSpaces()
             if !(out.hasSuffix("[*]") || out.hasSuffix("[li]")) { out.ensureNewline() }
             let excess = (parent?.listDepth ?? 1) - (dialect.lists.maximumDepth ?? 0)
-            out.append(contentsOf: String(repeating: "–", count: max(excess, 1)) + " ")
+            // At most three dashes, so that a hostile depth cannot square the output.
+            out.append(contentsOf: String(repeating: "–", count: min(max(excess, 1), 3)) + " ")
         } else {
             switch dialect.lists.item {
             case .star: out.append("[*]")

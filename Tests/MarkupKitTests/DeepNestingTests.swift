@@ -67,3 +67,39 @@ import Testing
         #expect(finished > Self.depth)
     }
 }
+
+/// BBCode at hostile depth: 10 000 nested quotes and lists, closed and unclosed, are read
+/// and written in every dialect without recursion.
+@Suite struct DeepBBCodeTests {
+    static let depth = 10_000
+
+    static let inputs: [String: String] = [
+        "quotes": String(repeating: "[quote]", count: depth) + "x" + String(repeating: "[/quote]", count: depth),
+        "unclosed quotes": String(repeating: "[quote]", count: depth) + "x",
+        "lists": String(repeating: "[list][*]", count: depth) + "x" + String(repeating: "[/list]", count: depth),
+        "unclosed lists": String(repeating: "[list]\n[*]a\n", count: depth),
+    ]
+
+    @Test(arguments: inputs.keys.sorted())
+    func deepBBCodeIsReadAndWrittenInEveryDialect(_ shape: String) throws {
+        let input = try #require(Self.inputs[shape])
+        for dialect in BBCodeDialect.all {
+            let document = BBCodeReader(dialect: dialect).read(input).document
+            // Quote and list markers both count; a list and its item are two levels.
+            #expect(document.maximumDepth >= Self.depth, "\(dialect.name)")
+            let html = HTMLWriter().write(document).text
+            #expect(html.hasSuffix(shape.contains("quote") ? "</blockquote>\n" : "</ul>\n"), "\(dialect.name)")
+            let written = BBCodeWriter(dialect: dialect).write(document)
+            // Written and read again, the tree is the same, but where the forum itself
+            // limits depth (FluxBB flattens lists past five levels, and says so).
+            let reread = BBCodeReader(dialect: dialect).read(written.text).document
+            if written.warnings.isEmpty {
+                #expect(reread == document, "\(dialect.name)")
+            } else {
+                #expect(dialect.lists.maximumDepth != nil && shape.contains("list"), "\(dialect.name): \(written.warnings.prefix(3))")
+            }
+            // Output grows with the input, not with its square.
+            #expect(written.bytes.count < input.utf8.count * 4, "\(dialect.name)")
+        }
+    }
+}

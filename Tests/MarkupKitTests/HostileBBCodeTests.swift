@@ -1,0 +1,180 @@
+import Foundation
+import MarkupKit
+import Testing
+
+/// Malformed BBCode, in every dialect: the HTML is well-formed, no word of the input is
+/// lost, and each file's rule holds. The rules are the project's decisions, documented
+/// in docs/ARCHITECTURE.md ("Malformed BBCode").
+@Suite struct HostileBBCodeTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/hostile")
+
+    static func input(_ name: String) throws -> String {
+        try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    static func html(_ name: String, _ dialect: BBCodeDialect = .generic) throws -> String {
+        try MarkupKit.convert(try input(name), from: .bbcode(dialect), to: .html).output
+    }
+
+    static let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?
+        .filter { $0.hasSuffix(".bbcode") }.sorted() ?? []
+
+    @Test func theFixturesAreThere() {
+        #expect(Self.files.count == 14)
+    }
+
+    @Test(arguments: files)
+    func everyDialectGivesWellFormedHTMLAndKeepsEveryWord(_ file: String) throws {
+        let source = try Self.input(file)
+        for dialect in BBCodeDialect.all {
+            let html = try Self.html(file, dialect)
+            #expect(BalancedHTML.problem(in: html) == nil, "\(dialect.name): \(BalancedHTML.problem(in: html) ?? "")\n\(html)")
+            // Words of the input: runs of letters outside brackets' tag names.
+            let shown = BalancedHTML.text(of: html)
+            for word in Self.words(outsideTags: source) {
+                #expect(shown.contains(word), "\(dialect.name) lost '\(word)':\n\(html)")
+            }
+            // The same input gives the same output.
+            #expect(try Self.html(file, dialect) == html)
+        }
+    }
+
+    /// The words of the text between tags (a tag's own name is not the user's text when
+    /// it is read as a tag).
+    static func words(outsideTags source: String) -> [String] {
+        var words: [String] = []
+        var inBracket = false
+        var current = ""
+        for character in source {
+            if character == "[" { inBracket = true }
+            if !inBracket && character.isLetter {
+                current.append(character)
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+            if character == "]" { inBracket = false }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    // The rules, one per file.
+
+    @Test func strayClosersAreConsumedAndMisnestingIsClosedAndReopened() throws {
+        // mal-01: [b][i]x[/b][/i] — the stray [/i] closes the reopened, empty [i].
+        #expect(try Self.html("mal-01.bbcode") == "<p><strong><em>x</em></strong></p>\n")
+        // mal-05: closing through two open tags closes both; later closers are consumed.
+        #expect(try Self.html("mal-05.bbcode") == "<p><strong><em><u>x</u></em></strong></p>\n")
+        // mal-25: a second closer has nothing to close: it is text.
+        #expect(try Self.html("mal-25.bbcode") == "<p><strong>a</strong>[/b]</p>\n")
+    }
+
+    @Test func openTagsCloseAtTheEnd() throws {
+        // mal-03
+        #expect(try Self.html("mal-03.bbcode") == "<p><strong>unclosed</strong></p>\n")
+    }
+
+    @Test func aBlockSplitsTheFormattingAroundIt() throws {
+        // mal-07: never <strong><blockquote>.
+        #expect(try Self.html("mal-07.bbcode")
+            == "<p><strong>a</strong></p>\n<blockquote>\n<p><strong>b</strong></p>\n</blockquote>\n<p><strong>c</strong></p>\n")
+    }
+
+    @Test func itemMarkersOutsideAListAreText() throws {
+        // mal-09 (SMF is the exception: there a [*] line is a list of its own).
+        for dialect in BBCodeDialect.all where !dialect.lists.starOutsideListStartsList {
+            let html = try Self.html("mal-09.bbcode", dialect)
+            #expect(!html.contains("<li>") && html.contains("[*]orphan item"), "\(dialect.name)")
+        }
+        let smf = try Self.html("mal-09.bbcode", .smf)
+        #expect(smf.hasPrefix("<ul>\n<li>orphan item</li>\n<li>another</li>\n</ul>"), "\(smf)")
+    }
+
+    @Test func aURLWithMarkupInsideIsNoURL() throws {
+        // mal-11: never a URL containing [b].
+        for dialect in BBCodeDialect.all {
+            let html = try Self.html("mal-11.bbcode", dialect)
+            #expect(!html.contains("href"), "\(dialect.name): \(html)")
+            #expect(html.contains("[url]") && html.contains("http://a.example/"))
+        }
+    }
+
+    @Test func verbatimTagsWithoutAnEndAreText() throws {
+        // mal-13: the rest is parsed as usual.
+        #expect(try Self.html("mal-13.bbcode") == "<p>[code]unclosed code <strong>x</strong></p>\n")
+    }
+
+    @Test func tagNamesFoldCaseButTakeNoSpaces() throws {
+        // mal-15: ASCII case-insensitive; `[ b ]` is not a tag.
+        #expect(try Self.html("mal-15.bbcode") == "<p><strong>x</strong> [ b ]y[ /b ]</p>\n")
+    }
+
+    @Test func anUnterminatedValueLeavesTheTagAsText() throws {
+        // mal-17: the start tag is text, so the lone [/quote] is text too.
+        #expect(try Self.html("mal-17.bbcode") == "<p>[quote=&quot;unterminated]x[/quote]</p>\n")
+    }
+
+    @Test func aBracketInsideAQuotedValueDoesNotEndTheTag() throws {
+        // mal-19
+        let html = try Self.html("mal-19.bbcode")
+        #expect(html.contains("<figcaption>name][clan</figcaption>") && html.contains("<p>blah</p>"), "\(html)")
+    }
+
+    @Test func missingValuesLeaveTagsAsText() throws {
+        // mal-21: never href="" or an empty image.
+        for dialect in BBCodeDialect.all {
+            let html = try Self.html("mal-21.bbcode", dialect)
+            #expect(!html.contains("<a") && !html.contains("<img") && !html.contains("style="), "\(dialect.name): \(html)")
+        }
+    }
+
+    @Test func aTagBrokenByALineEndIsText() throws {
+        // mal-23
+        #expect(try Self.html("mal-23.bbcode") == "<p>[b<br />\noops <em>i</em> forgot[/b]</p>\n")
+    }
+
+    @Test func alternatingMisnestingResolvesDeterministically() throws {
+        // mal-27
+        #expect(try Self.html("mal-27.bbcode")
+            == "<p><em>a<strong>b</strong></em><strong>c</strong> <del><u><del><u>x</u></del></u></del></p>\n")
+    }
+}
+
+/// Checks that HTML's tags nest, and gives its text.
+enum BalancedHTML {
+    static let voidElements: Set<String> = ["br", "hr", "img", "input"]
+
+    /// The first nesting error, or nil.
+    static func problem(in html: String) -> String? {
+        var open: [String] = []
+        var rest = Substring(html)
+        while let start = rest.firstIndex(of: "<") {
+            guard let end = rest[start...].firstIndex(of: ">") else { return "unclosed '<'" }
+            let tag = rest[rest.index(after: start)..<end]
+            rest = rest[rest.index(after: end)...]
+            let isClosing = tag.hasPrefix("/")
+            let name = String(tag.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }).lowercased()
+            if voidElements.contains(name) || tag.hasSuffix("/") { continue }
+            if isClosing {
+                guard open.last == name else { return "</\(name)> closes <\(open.last ?? "nothing")>" }
+                open.removeLast()
+            } else {
+                open.append(name)
+            }
+        }
+        return open.isEmpty ? nil : "<\(open.last!)> is never closed"
+    }
+
+    /// The text, tags removed and the five escapes undone.
+    static func text(of html: String) -> String {
+        var text = ""
+        var inTag = false
+        for character in html {
+            if character == "<" { inTag = true } else if character == ">" { inTag = false } else if !inTag { text.append(character) }
+        }
+        return text.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&quot;", with: "\"")
+            .replacing("&#39;", with: "'").replacing("&amp;", with: "&")
+    }
+}
