@@ -325,7 +325,7 @@ private struct BBCodeOutput: ~Copyable {
             (open, close) = ("[\(tag)]", "[/\(tag)]")
         case .ordered(let start, let numbering):
             if start != 1 {
-                warn("list starts at \(start); BBCode lists in \(dialect.title) always start at 1", at: position)
+                warn("list starts at \(start); \(dialect.title) numbers every list from 1", at: position)
             }
             (open, close) = orderedListTags(numbering, at: position)
         }

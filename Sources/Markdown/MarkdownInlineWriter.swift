@@ -98,6 +98,9 @@ struct MarkdownInlineWriter {
 
     /// How hard a layout tries to use Markdown's own delimiters.
     enum Attempt {
+        /// What a person types: `*` and `**` everywhere, even next to each other
+        /// (`**x*y***`); kept only if it reads back the same without character references.
+        case plain
         /// `*` first, `_` where neighbours need it.
         case asterisksFirst
         /// `_` first: some nestings only parse back with the other character.
@@ -109,6 +112,7 @@ struct MarkdownInlineWriter {
 
         var next: Attempt {
             switch self {
+            case .plain: .asterisksFirst
             case .asterisksFirst: .underscoresFirst
             case .underscoresFirst: .riskySpansAsHTML
             case .riskySpansAsHTML, .noDelimiters: .noDelimiters
@@ -124,12 +128,18 @@ struct MarkdownInlineWriter {
     /// not read back the same, the next attempt uses the other delimiter character, and
     /// the last HTML tags, which render the same.
     func render(childrenOf parent: Int, context: Context, warnings: inout [ConversionWarning]) -> String {
-        var attempt = Attempt.asterisksFirst
+        var attempt = Attempt.plain
         while true {
             var layout = Layout(document: document, syntax: syntax, context: context, attempt: attempt)
             var attemptWarnings: [ConversionWarning] = []
             layout.collect(parent + 1..<document.subtreeEnd(of: parent), warnings: &attemptWarnings)
             let text = layout.finish(warnings: &attemptWarnings)
+            // The plain layout is kept only where it was read back and found the same.
+            if attempt == .plain && (layout.usedCharacterReferences || context == .tableCell
+                                     || (layout.needsVerification && !isVerifiable(childrenOf: parent))) {
+                attempt = attempt.next
+                continue
+            }
             let done = attempt == .noDelimiters || context == .tableCell || !layout.needsVerification
                 || !isVerifiable(childrenOf: parent)
                 || readsBack(text, asChildrenOf: parent, sameRenderingSuffices: attempt == .riskySpansAsHTML)
@@ -185,6 +195,8 @@ struct MarkdownInlineWriter {
         var pieces: [Piece] = []
         /// Set where a delimiter touches other syntax or needed a fix: worth reading back.
         var needsVerification = false
+        /// Set where a character was written as a reference so a delimiter would flank.
+        var usedCharacterReferences = false
         var droppedSpans: [ConversionWarning] = []
         var delimiters: [Delimiter] = []
         /// Rendered text pieces: one string per scalar, so a single character can be
@@ -415,9 +427,15 @@ struct MarkdownInlineWriter {
                 guard case .delimiter(let index) = piece, delimiters[index].isOpener else { continue }
                 let closer = delimiters[index].partner
                 var taken: Set<Unicode.Scalar> = []
+                // A closer right before an opener fuses with it (`*a**b*`); runs on the same
+                // side (`**x*y***`) do not, so a plain layout shares characters there.
+                var fusing: Set<Unicode.Scalar> = []
                 for neighbour in [pieceIndex - 1, pieceIndex + 1, closer - 1, closer + 1] where pieces.indices.contains(neighbour) {
                     if case .delimiter(let other) = pieces[neighbour], other != index, let character = delimiterCharacter(other) {
                         taken.insert(character)
+                        // Beside our opener, a closer fuses; beside our closer, an opener.
+                        let besideOpener = neighbour == pieceIndex - 1 || neighbour == pieceIndex + 1
+                        if delimiters[other].isOpener != besideOpener { fusing.insert(character) }
                     }
                 }
                 for neighbour in [pieceIndex - 1, pieceIndex + 1, closer - 1, closer + 1] where pieces.indices.contains(neighbour) {
@@ -438,7 +456,12 @@ struct MarkdownInlineWriter {
                 }
                 var candidates = delimiters[index].span.candidates
                 if attempt == .underscoresFirst { candidates.reverse() }
-                if let character = candidates.first(where: { !taken.contains($0) }) {
+                if attempt == .plain, let character = candidates.first(where: { !fusing.contains($0) }) {
+                    // Neighbours on the same side may share the character; the read-back decides.
+                    delimiters[index].character = character
+                    if case .delimiter(let closing) = pieces[closer] { delimiters[closing].character = character }
+                    if !taken.isEmpty { needsVerification = true }
+                } else if let character = candidates.first(where: { !taken.contains($0) }) {
                     delimiters[index].character = character
                     if case .delimiter(let closing) = pieces[closer] { delimiters[closing].character = character }
                 } else {
@@ -650,6 +673,7 @@ struct MarkdownInlineWriter {
 
         /// Replaces the first or last character of a text piece by its character reference.
         private mutating func referenceBoundary(of index: Int, atStart: Bool) -> Bool {
+            usedCharacterReferences = true
             guard pieces.indices.contains(index), case .text(let scalars, _) = pieces[index],
                   var rendered = units[index], !rendered.isEmpty else { return false }
             let position = atStart ? 0 : rendered.count - 1

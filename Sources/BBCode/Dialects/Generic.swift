@@ -4,7 +4,7 @@ extension BBCodeDialect {
     /// `bbcode`: the common core most forums share, with the widely known `[noparse]`.
     /// Tag choices follow bbcode.org and pandoc's "official" flavour.
     public static let generic: BBCodeDialect = {
-        var dialect = BBCodeDialect(name: "bbcode", title: "generic BBCode (the common core)")
+        var dialect = BBCodeDialect(name: "bbcode", title: "generic BBCode")
         dialect.strikethrough = ["s", "strike", "del"]
         dialect.subscript = ["sub"]
         dialect.superscript = ["sup"]
