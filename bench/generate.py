@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the benchmark inputs: a ~2 MB GFM document made of varied forum-style posts.
+"""Writes the benchmark inputs: a ~2 MB GFM document made of varied forum-style posts
+(gfm-Kx.md), and a ~2 MB archive of phpBB posts (phpbb-Kx.bbcode) written the way
+phpBB users write them, independently of markconv's own BBCode writer.
 
-Usage: generate.py OUTDIR [--scale K]   (K copies of the 2 MB document, default 1)
+Usage: generate.py OUTDIR [--scale K]   (K copies of each 2 MB document, default 1)
 
 The posts are deterministic (seeded) so every run measures the same bytes.
 """
@@ -63,6 +65,62 @@ def post(rng, number):
     return "\n".join(out) + "\n"
 
 
+def bbcode_sentence(rng, n=None):
+    n = n or rng.randint(6, 18)
+    words = [rng.choice(WORDS) for _ in range(n)]
+    for i in range(len(words)):
+        r = rng.random()
+        if r < 0.05:
+            words[i] = f"[i]{words[i]}[/i]"
+        elif r < 0.08:
+            words[i] = f"[b]{words[i]}[/b]"
+        elif r < 0.09:
+            words[i] = f"[u]{words[i]}[/u]"
+        elif r < 0.11:
+            words[i] = f"[url=https://example.com/{words[i]}?a=1&b=2]{words[i]}[/url]"
+        elif r < 0.12:
+            words[i] = f"[color=#c00]{words[i]}[/color]"
+        elif r < 0.125:
+            words[i] = f"[size=150]{words[i]}[/size]"
+        elif r < 0.13:
+            words[i] = "[url]https://www.example.org/path[/url]"
+    return " ".join(words).capitalize() + rng.choice([".", ".", "!", "?"])
+
+
+def bbcode_post(rng, number):
+    """One phpBB post: quotes with the quote button's attribution, nested lists, code."""
+    out = []
+    if rng.random() < 0.5:
+        out.append(f'[quote="user{rng.randint(1, 500)}" post_id={rng.randint(1, 99999)} '
+                   f'time=1700000000 user_id={rng.randint(1, 500)}]{bbcode_sentence(rng)}\n'
+                   f'{bbcode_sentence(rng)}[/quote]')
+    for _ in range(rng.randint(1, 3)):
+        out += [" ".join(bbcode_sentence(rng) for _ in range(rng.randint(2, 5))), ""]
+    out.append(rng.choice(["[list]", "[list=1]"]))
+    for _ in range(rng.randint(2, 4)):
+        out.append(f"[*]{bbcode_sentence(rng, 6)}")
+        if rng.random() < 0.5:
+            out.append(rng.choice(["[list]", "[list=a]"]))
+            for _ in range(rng.randint(1, 3)):
+                out.append(f"[*]{bbcode_sentence(rng, 5)}")
+            out.append("[/list]")
+    out += ["[/list]", ""]
+    if rng.random() < 0.4:
+        lang = rng.choice(["=php", "=python", ""])
+        out += [f"[code{lang}]", "function f($x) {", "    return $x < 10 && $x > 0 ? $x : 0; // [b]not bold[/b]", "}",
+                "[/code]", ""]
+    if rng.random() < 0.2:
+        out += ["[img]https://example.com/picture.png[/img]", ""]
+    return "\n".join(out) + "\n"
+
+
+def write_scaled(outdir, name, document, scale):
+    with open(os.path.join(outdir, name), "w") as f:
+        for _ in range(scale):
+            f.write(document)
+            f.write("\n")
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -77,12 +135,18 @@ def main():
         text = post(rng, number)
         posts.append(text)
         size += len(text.encode())
-    document = "\n".join(posts)
     os.makedirs(outdir, exist_ok=True)
-    with open(os.path.join(outdir, f"gfm-{scale}x.md"), "w") as f:
-        for _ in range(scale):
-            f.write(document)
-            f.write("\n")
+    write_scaled(outdir, f"gfm-{scale}x.md", "\n".join(posts), scale)
+
+    posts = []
+    size = 0
+    number = 0
+    while size < 2_000_000:
+        number += 1
+        text = bbcode_post(rng, number)
+        posts.append(text)
+        size += len(text.encode())
+    write_scaled(outdir, f"phpbb-{scale}x.bbcode", "\n".join(posts), scale)
 
 
 if __name__ == "__main__":

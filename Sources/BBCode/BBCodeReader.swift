@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MarkupKitCore
 
 /// Reads a forum post in one BBCode dialect into a ``Document``.
@@ -36,7 +41,10 @@ public struct BBCodeReader: Sendable {
 
     /// Line ends become LF, a leading byte order mark goes, NUL becomes U+FFFD.
     static func normalize(_ bytes: [UInt8]) -> [UInt8] {
-        let needsWork = bytes.starts(with: [0xEF, 0xBB, 0xBF]) || bytes.contains(UInt8(ascii: "\r")) || bytes.contains(0)
+        let needsWork = bytes.starts(with: [0xEF, 0xBB, 0xBF]) || bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return memchr(base, Int32(UInt8(ascii: "\r")), buffer.count) != nil || memchr(base, 0, buffer.count) != nil
+        }
         guard needsWork else { return bytes }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
@@ -300,6 +308,7 @@ private struct BBCodeParser {
                 atLineStart = true
             }
         }
+        guard !pendingReopen.isEmpty else { return }
         let depth = blocks.count
         var reopen: [Inline] = []
         pendingReopen.removeAll { inline in
@@ -988,13 +997,15 @@ private struct BBCodeParser {
             if offset >= lineStart { return SourcePosition(line: line, column: Int32(offset - lineStart + 1)) }
             return recount(offset)
         }
+        // Line ends found with memchr: this runs over every byte of the input once.
         var position = countedUpTo
-        while position < offset {
-            if input[position] == UInt8(ascii: "\n") {
-                line += 1
-                lineStart = position + 1
-            }
-            position += 1
+        let base = input.baseAddress!
+        while position < offset,
+              let found = memchr(base + position, Int32(UInt8(ascii: "\n")), offset - position) {
+            let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            line += 1
+            lineStart = newline + 1
+            position = newline + 1
         }
         countedUpTo = offset
         return SourcePosition(line: line, column: Int32(offset - lineStart + 1))

@@ -49,6 +49,9 @@ enum TagRole: Hashable, Sendable {
 /// A dialect's tag names, by role: what the reader recognises and the writer escapes.
 struct BBCodeVocabulary: Sendable {
     let roles: [String: TagRole]
+    /// The same, by ``ScannedTag/key``: every tag name is at most eight letters, so the
+    /// reader looks roles up without making a string.
+    let rolesByKey: [UInt64: TagRole]
     /// Tags that are only tags when spelled in lower case.
     let lowercaseOnly: Set<String>
 
@@ -102,6 +105,13 @@ struct BBCodeVocabulary: Sendable {
         }
         add(dialect.noParse, .noParse)
         self.roles = roles
+        var rolesByKey: [UInt64: TagRole] = [:]
+        for (name, role) in roles {
+            let key = ScannedTag.key(Array(name.utf8))
+            precondition(key != 0, "tag name \(name) is longer than eight bytes")
+            rolesByKey[key] = role
+        }
+        self.rolesByKey = rolesByKey
         if case .lowercaseOnly(let names) = dialect.tagCase {
             lowercaseOnly = names
         } else {
@@ -111,7 +121,7 @@ struct BBCodeVocabulary: Sendable {
 
     /// The role of a tag as written, honouring the dialect's case rules.
     func role(of tag: ScannedTag) -> TagRole? {
-        guard let role = roles[tag.name] else { return nil }
+        guard tag.key != 0, let role = rolesByKey[tag.key] else { return nil }
         if lowercaseOnly.contains(tag.name) && tag.spelledName != tag.name { return nil }
         return role
     }
@@ -120,6 +130,8 @@ struct BBCodeVocabulary: Sendable {
 /// One tag as written: `[name]`, `[name=value]`, `[name="value" key=value]`, `[/name]`.
 struct ScannedTag {
     var isClosing: Bool
+    /// The lower-cased name packed into an integer, or 0 if longer than eight bytes.
+    var key: UInt64
     /// Lower-cased.
     var name: String
     /// As written.
@@ -132,6 +144,14 @@ struct ScannedTag {
 
     func attribute(_ name: String) -> String? {
         attributes.first { $0.name.lowercased() == name }?.value
+    }
+
+    /// Packs up to eight lower-case ASCII bytes; 0 for longer names.
+    static func key(_ lowercased: some Collection<UInt8>) -> UInt64 {
+        guard lowercased.count <= 8 else { return 0 }
+        var key: UInt64 = 0
+        for byte in lowercased { key = key << 8 | UInt64(byte) }
+        return key
     }
 }
 
@@ -153,8 +173,15 @@ enum BBCodeTagScanner {
             while position < count, isNameByte(input[position], first: position == nameStart) { position += 1 }
         }
         guard position > nameStart, position < count else { return nil }
-        let spelled = String(decoding: UnsafeBufferPointer(rebasing: input[nameStart..<position]), as: UTF8.self)
-        var tag = ScannedTag(isClosing: isClosing, name: spelled.lowercased(), spelledName: spelled, value: nil,
+        let spelledBytes = UnsafeBufferPointer(rebasing: input[nameStart..<position])
+        let spelled = String(decoding: spelledBytes, as: UTF8.self)
+        // Names are ASCII: lower-case them byte by byte (String.lowercased() is Unicode's).
+        let hasUpperCase = spelledBytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        let name = hasUpperCase
+            ? String(decoding: spelledBytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }, as: UTF8.self)
+            : spelled
+        let key = hasUpperCase ? ScannedTag.key(name.utf8) : ScannedTag.key(spelledBytes)
+        var tag = ScannedTag(isClosing: isClosing, key: key, name: name, spelledName: spelled, value: nil,
                              attributes: [], start: start, end: 0)
         if isClosing {
             guard input[position] == UInt8(ascii: "]") else { return nil }

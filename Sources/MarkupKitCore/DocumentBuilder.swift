@@ -14,6 +14,9 @@ public struct DocumentBuilder: Sendable {
     var mergeableBeforeOpen: [Int32] = []
     /// The index of a text node that later text may still be merged into.
     var mergeableText: Int32 = -1
+    /// The container closed last. Closed containers are never removed, so if it ends
+    /// where the nodes end, the last node is inside it.
+    var lastClosed: Int32 = -1
 
     /// The deepest container nesting seen so far.
     public private(set) var maximumDepth = 0
@@ -48,21 +51,9 @@ public struct DocumentBuilder: Sendable {
     /// Removes a line break that is the last child of the innermost open container;
     /// returns whether there was one.
     public mutating func removeTrailingLineBreak() -> Bool {
-        guard let container = openContainers.last, Int(container) < nodes.count - 1,
-              nodes[nodes.count - 1].kind == .lineBreak else { return false }
-        // The last node is a leaf; it is a child of the innermost container unless it sits
-        // in a closed container inside it, which would then end at the same place.
-        var child = Int(container) + 1
-        while Int(nodes[child].subtreeEnd) < nodes.count { child = Int(nodes[child].subtreeEnd) }
-        guard child == nodes.count - 1 else { return false }
+        guard let last = lastLeafChild, nodes[last].kind == .lineBreak else { return false }
         nodes.removeLast()
-        // Text just before the break, if it is a child of this container, takes more text again.
-        mergeableText = -1
-        var previous = Int(container) + 1
-        while previous < nodes.count, Int(nodes[previous].subtreeEnd) < nodes.count { previous = Int(nodes[previous].subtreeEnd) }
-        if previous == nodes.count - 1, case .text(let ref) = nodes[previous].kind, Int(ref.offset) + Int(ref.count) == store.count {
-            mergeableText = Int32(previous)
-        }
+        restoreMergeableText()
         return true
     }
 
@@ -100,6 +91,27 @@ public struct DocumentBuilder: Sendable {
         nodes[Int(index)].subtreeEnd = Int32(nodes.count)
         if let end { nodes[Int(index)].range.end = end }
         mergeableText = -1
+        lastClosed = index
+    }
+
+    /// The last node, if it is a leaf child of the innermost open container (not inside a
+    /// closed container within it). Constant time.
+    private var lastLeafChild: Int? {
+        let last = nodes.count - 1
+        let container = Int(openContainers.last ?? -1)
+        guard last > container else { return nil }
+        let closed = Int(lastClosed)
+        if closed > container && closed < last && Int(nodes[closed].subtreeEnd) == nodes.count { return nil }
+        return nodes[last].kind.isContainer ? nil : last
+    }
+
+    /// After the last node was removed: text that now ends the innermost container, and
+    /// ends the text store, takes more text again.
+    private mutating func restoreMergeableText() {
+        mergeableText = -1
+        if let last = lastLeafChild, case .text(let ref) = nodes[last].kind, Int(ref.offset) + Int(ref.count) == store.count {
+            mergeableText = Int32(last)
+        }
     }
 
     /// Closes the innermost open container, or, if nothing was added to it, removes it as
@@ -140,38 +152,26 @@ public struct DocumentBuilder: Sendable {
     /// Removes the spaces, tabs and line breaks that end the innermost open container:
     /// whitespace before a closing tag lays the text out and is not content.
     public mutating func trimTrailingWhitespace() {
-        let container = openContainers.last.map(Int.init) ?? -1
-        while true {
-            // The container's children are all closed, so their extents lead from one to the next.
-            var child = container + 1
-            var last = -1
-            while child < nodes.count {
-                last = child
-                child = Int(nodes[child].subtreeEnd)
-            }
-            guard last >= 0, last == nodes.count - 1 else { return }
+        while let last = lastLeafChild {
             switch nodes[last].kind {
             case .lineBreak, .softBreak:
                 nodes.removeLast()
-                mergeableText = -1
+                restoreMergeableText()
             case .text(let ref):
                 var count = Int(ref.count)
                 while count > 0, store[Int(ref.offset) + count - 1] == UInt8(ascii: " ")
                     || store[Int(ref.offset) + count - 1] == UInt8(ascii: "\t") {
                     count -= 1
                 }
-                if count == Int(ref.count) {
-                    mergeableText = Int32(last)
-                    return
-                }
+                if count == Int(ref.count) { return }
                 if Int(ref.offset) + Int(ref.count) == store.count { store.removeLast(Int(ref.count) - count) }
                 if count > 0 {
                     nodes[last].kind = .text(TextRef(offset: ref.offset, count: UInt32(count)))
-                    mergeableText = Int32(last)
+                    restoreMergeableText()
                     return
                 }
                 nodes.removeLast()
-                mergeableText = -1
+                restoreMergeableText()
             default:
                 return
             }
