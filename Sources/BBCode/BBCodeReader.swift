@@ -120,6 +120,7 @@ private struct BBCodeParser {
     /// Nothing but formatting tags since the paragraph or line began: spaces here are
     /// layout, not content.
     var atLineStart = false
+    var warnedAboutCarriedFormatting = false
     /// Whether the paragraph (or heading, or cell) holds any content yet.
     var paragraphHasContent = false
     /// The tag being handled, for blocks that remember how they were opened.
@@ -323,11 +324,15 @@ private struct BBCodeParser {
 
     /// Closes the open inline tags (keeping them to reopen) and the paragraph.
     private mutating func closeInlineContext(closingParagraph: Bool = true) {
-        while var inline = inlines.popLast() {
-            builder.trimTrailingWhitespace()
-            if !builder.currentContainerIsEmpty { inline.hasContent = true }
-            builder.closeDroppingIfEmpty()
-            pendingReopen.insert(inline, at: 0)
+        if !inlines.isEmpty {
+            var closed: [Inline] = []
+            while var inline = inlines.popLast() {
+                builder.trimTrailingWhitespace()
+                if !builder.currentContainerIsEmpty { inline.hasContent = true }
+                builder.closeDroppingIfEmpty()
+                closed.append(inline)
+            }
+            carryOver(closed.reversed())
         }
         if closingParagraph { builder.trimTrailingWhitespace() }
         if paragraphOpen && closingParagraph {
@@ -336,6 +341,33 @@ private struct BBCodeParser {
             paragraphOpen = false
         }
         pendingLineBreak = false
+    }
+
+    /// How many formatting tags left open are carried into the next paragraph or block.
+    /// Without a bound, `[b]x` repeated over a thousand paragraphs would nest a thousand
+    /// `<strong>` in the last one: the output would grow with the square of the input.
+    static let maximumCarriedFormatting = 8
+
+    /// Keeps formatting that a block or paragraph end interrupted, to reopen it where text
+    /// goes on; past the bound, the outermost of it ends here for good (its tag, if it
+    /// never held anything, is kept as text).
+    private mutating func carryOver(_ closed: some Collection<Inline>) {
+        var carried = Array(closed) + pendingReopen
+        let excess = carried.count - Self.maximumCarriedFormatting
+        if excess > 0 {
+            for inline in carried.prefix(excess) where !inline.hasContent {
+                let range = inline.source
+                builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[range])),
+                                range: SourceRange(start: position(at: range.lowerBound), end: position(at: range.upperBound - 1)))
+            }
+            if carried.prefix(excess).contains(where: \.hasContent), !warnedAboutCarriedFormatting {
+                warnedAboutCarriedFormatting = true
+                warnings.append(ConversionWarning(.limit, at: position(at: carried[0].source.lowerBound),
+                    "more than \(Self.maximumCarriedFormatting) formatting tags were left open; the outer ones end at the paragraph where they began"))
+            }
+            carried.removeFirst(excess)
+        }
+        pendingReopen = carried
     }
 
     /// Formatting that is never used again and never held anything was not formatting:
@@ -609,6 +641,9 @@ private struct BBCodeParser {
         if let open = inlines.lastIndex(where: { $0.tagName == tag.name }) {
             // Misnesting: close what was opened inside, then reopen it.
             var inner = Array(inlines[(open + 1)...])
+            // Closing through many open tags would mean reopening them all, again and
+            // again: past the bound the closing tag is text.
+            guard inner.count <= Self.maximumCarriedFormatting else { return false }
             // A line break just before the closing tag belongs after it, where it shows.
             for number in inner.indices.reversed() {
                 if !builder.currentContainerIsEmpty { inner[number].hasContent = true }

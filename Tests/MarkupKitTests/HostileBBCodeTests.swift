@@ -178,3 +178,35 @@ enum BalancedHTML {
             .replacing("&#39;", with: "'").replacing("&amp;", with: "&")
     }
 }
+
+/// Repetition that makes naive repair quadratic: formatting left open over thousands of
+/// paragraphs or blocks, closers that misnest through everything. The output stays
+/// proportional to the input, and every word stays.
+@Suite struct AdversarialBBCodeTests {
+    static let count = 20_000
+
+    static let inputs: [String: String] = [
+        "unclosed bold over paragraphs": String(repeating: "[b]x\n\n", count: count),
+        "unclosed colours over paragraphs": (0..<count).map { "[color=#\(String($0, radix: 16).leftPadded(6))]x\n\n" }.joined(),
+        "bold before a quote": String(repeating: "[b]", count: count) + "[quote]x[/quote]",
+        "quotes holding open bold": String(repeating: "[quote][b]x", count: count),
+        "lists holding open bold": String(repeating: "[list][*][b]x", count: count),
+        "closers through everything": String(repeating: "[b][i]x", count: count) + String(repeating: "[/b]", count: count),
+    ]
+
+    @Test(arguments: inputs.keys.sorted())
+    func outputGrowsWithTheInput(_ name: String) throws {
+        let input = try #require(Self.inputs[name])
+        let result = try MarkupKit.convert(input, from: .bbcode(.generic), to: .html)
+        // At most eight carried tags reopen per paragraph: a constant factor, never the
+        // thousands a quadratic repair would write here.
+        #expect(result.output.utf8.count < input.utf8.count * 40, "\(result.output.utf8.count) bytes of HTML from \(input.utf8.count)")
+        let words = BalancedHTML.text(of: result.output).filter { $0 == "x" }.count
+        #expect(words == input.filter { $0 == "x" }.count)
+        #expect(BalancedHTML.problem(in: result.output) == nil)
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
