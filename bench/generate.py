@@ -16,24 +16,32 @@ WORDS = ("the quick brown fox jumps over a lazy dog while forum users argue abou
          "converter release notes bug report feature request thank you").split()
 
 
-def sentence(rng, n=None):
+# Markup given to a word, by cumulative probability: (upper bound, format).
+MARKDOWN_MARKS = [
+    (0.05, "*{w}*"), (0.08, "**{w}**"), (0.10, "`{w}()`"), (0.12, "[{w}](https://example.com/{w}?a=1&b=2)"),
+    (0.13, "~~{w}~~"), (0.135, "www.example.org/path"),
+]
+PHPBB_MARKS = [
+    (0.05, "[i]{w}[/i]"), (0.08, "[b]{w}[/b]"), (0.09, "[u]{w}[/u]"),
+    (0.11, "[url=https://example.com/{w}?a=1&b=2]{w}[/url]"), (0.12, "[color=#c00]{w}[/color]"),
+    (0.125, "[size=150]{w}[/size]"), (0.13, "[url]https://www.example.org/path[/url]"),
+]
+
+
+def marked_sentence(rng, marks, n=None):
     n = n or rng.randint(6, 18)
     words = [rng.choice(WORDS) for _ in range(n)]
     for i in range(len(words)):
         r = rng.random()
-        if r < 0.05:
-            words[i] = f"*{words[i]}*"
-        elif r < 0.08:
-            words[i] = f"**{words[i]}**"
-        elif r < 0.10:
-            words[i] = f"`{words[i]}()`"
-        elif r < 0.12:
-            words[i] = f"[{words[i]}](https://example.com/{words[i]}?a=1&b=2)"
-        elif r < 0.13:
-            words[i] = f"~~{words[i]}~~"
-        elif r < 0.135:
-            words[i] = "www.example.org/path"
+        for bound, form in marks:
+            if r < bound:
+                words[i] = form.format(w=words[i])
+                break
     return " ".join(words).capitalize() + rng.choice([".", ".", "!", "?"])
+
+
+def sentence(rng, n=None):
+    return marked_sentence(rng, MARKDOWN_MARKS, n)
 
 
 def post(rng, number):
@@ -66,25 +74,7 @@ def post(rng, number):
 
 
 def bbcode_sentence(rng, n=None):
-    n = n or rng.randint(6, 18)
-    words = [rng.choice(WORDS) for _ in range(n)]
-    for i in range(len(words)):
-        r = rng.random()
-        if r < 0.05:
-            words[i] = f"[i]{words[i]}[/i]"
-        elif r < 0.08:
-            words[i] = f"[b]{words[i]}[/b]"
-        elif r < 0.09:
-            words[i] = f"[u]{words[i]}[/u]"
-        elif r < 0.11:
-            words[i] = f"[url=https://example.com/{words[i]}?a=1&b=2]{words[i]}[/url]"
-        elif r < 0.12:
-            words[i] = f"[color=#c00]{words[i]}[/color]"
-        elif r < 0.125:
-            words[i] = f"[size=150]{words[i]}[/size]"
-        elif r < 0.13:
-            words[i] = "[url]https://www.example.org/path[/url]"
-    return " ".join(words).capitalize() + rng.choice([".", ".", "!", "?"])
+    return marked_sentence(rng, PHPBB_MARKS, n)
 
 
 def bbcode_post(rng, number):
