@@ -702,7 +702,10 @@ private struct BBCodeParser {
     private mutating func openVerbatim(_ tag: ScannedTag, _ role: TagRole, at position: SourcePosition) -> Bool {
         if (role == .url || role == .email) && tag.value != nil {
             // `[url=…]text[/url]`: the text is parsed like any other.
-            guard let destination = linkDestination(tag.value!, email: role == .email) else { return false }
+            guard let destination = linkDestination(tag.value!, email: role == .email) else {
+                warnIfRefused(tag.value!, image: false, at: position)
+                return false
+            }
             index = tag.end
             ensureInlineContext(at: position, forContent: false)
             builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
@@ -721,7 +724,10 @@ private struct BBCodeParser {
             // stays text and what is inside is read as usual.
             guard !containsKnownTag(content) else { return false }
             let text = String(decoding: content, as: UTF8.self).trimmingASCIISpaces()
-            guard let destination = linkDestination(text, email: role == .email) else { return false }
+            guard let destination = linkDestination(text, email: role == .email) else {
+                warnIfRefused(text, image: false, at: position)
+                return false
+            }
             index = close.end
             ensureInlineContext(at: position)
             builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
@@ -729,7 +735,10 @@ private struct BBCodeParser {
             builder.addText(text)
             builder.close(at: self.position(at: close.end - 1))
         case .image:
-            guard let image = imageAttributes(tag, content: String(decoding: content, as: UTF8.self)) else { return false }
+            guard let image = imageAttributes(tag, content: String(decoding: content, as: UTF8.self)) else {
+                warnIfRefused(String(decoding: content, as: UTF8.self), image: true, at: position)
+                return false
+            }
             index = close.end
             ensureInlineContext(at: position)
             builder.open(.image(image.attributes), range: SourceRange(start: position, end: position))
@@ -878,15 +887,51 @@ private struct BBCodeParser {
     }
 
     /// A URL as a tag gives it: trimmed, no spaces or line breaks inside, not empty.
-    private func linkDestination(_ value: String, email: Bool) -> String? {
+    private func linkDestination(_ value: String, email: Bool, image: Bool = false) -> String? {
         let text = value.trimmingASCIISpaces()
         guard !text.isEmpty, text.utf8.count <= 2048,
               !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else { return nil }
         if email {
             guard text.contains("@") else { return nil }
-            return text.lowercased().hasPrefix("mailto:") ? text : "mailto:" + text
+            let address = text.lowercased().hasPrefix("mailto:") ? text : "mailto:" + text
+            return Self.hasAllowedScheme(address, image: false) ? address : nil
         }
-        return text
+        return Self.hasAllowedScheme(text, image: image) ? text : nil
+    }
+
+    private mutating func warnIfRefused(_ url: String, image: Bool, at position: SourcePosition) {
+        let text = url.trimmingASCIISpaces()
+        guard !text.isEmpty, !Self.hasAllowedScheme(text, image: image) else { return }
+        let scheme = text.prefix { $0 != ":" }.lowercased()
+        warnings.append(ConversionWarning(.input, at: position,
+            "\(image ? "image" : "link") with a \(scheme): address kept as text (only http, https\(image ? "" : ", mailto") and relative addresses are links)"))
+    }
+
+    /// Forum links are an old route for script: only web and mail addresses (web only for
+    /// images) and relative ones are links; a tag with any other scheme stays text. The
+    /// scheme is what comes before the first `:` if it has a scheme's shape, compared in
+    /// ASCII lower case (so `JaVaScRiPt:` and fullwidth letters are both caught: the
+    /// first is refused, the second is no scheme at all, hence a relative path).
+    static func hasAllowedScheme(_ url: String, image: Bool) -> Bool {
+        var scheme: [UInt8] = []
+        for byte in url.utf8 {
+            switch byte {
+            case UInt8(ascii: ":"):
+                let name = String(decoding: scheme, as: UTF8.self)
+                return image ? ["http", "https"].contains(name) : ["http", "https", "mailto"].contains(name)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"):
+                scheme.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                scheme.append(byte + 32)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                guard !scheme.isEmpty else { return true }
+                scheme.append(byte)
+            default:
+                // `/`, `?`, `#` or anything else first: a relative address.
+                return true
+            }
+        }
+        return true
     }
 
     private func imageAttributes(_ tag: ScannedTag, content: String) -> (attributes: ImageAttributes, alt: String)? {
@@ -910,7 +955,7 @@ private struct BBCodeParser {
                 (width, height) = size
             }
         }
-        guard linkDestination(source, email: false) != nil else { return nil }
+        guard linkDestination(source, email: false, image: true) != nil else { return nil }
         return (ImageAttributes(source: source, title: tag.attribute("title") ?? "", width: width, height: height), alt)
     }
 

@@ -210,3 +210,36 @@ enum BalancedHTML {
 private extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
+
+/// Links and images from BBCode: only web and mail addresses and relative ones become
+/// links, whatever the spelling of the scheme; anything else stays text, with a warning.
+@Suite struct BBCodeLinkSafetyTests {
+    static let refused = [
+        "[url=javascript:alert(1)]x[/url]", "[url=JaVaScRiPt:alert(1)]x[/url]", "[url]javascript://%0Aalert(1)[/url]",
+        "[url=vbscript:msgbox(1)]x[/url]", "[url=livescript:alert(1)]x[/url]", "[url=file:///etc/passwd]x[/url]",
+        "[url=data:text/html,x]x[/url]", "[img]data:image/svg+xml;base64,PHN2Zz4=[/img]", "[img]javascript:alert(1)[/img]",
+        "[img]mailto:a@b.c[/img]",
+    ]
+
+    @Test(arguments: refused)
+    func otherSchemesStayText(_ input: String) throws {
+        for dialect in BBCodeDialect.all {
+            let result = try MarkupKit.convert(input, from: .bbcode(dialect), to: .html)
+            #expect(!result.output.contains("href=") && !result.output.contains("src="), "\(dialect.name): \(result.output)")
+            #expect(BalancedHTML.text(of: result.output).contains(input.prefix(5)), "\(dialect.name): the tag stays visible")
+        }
+        let warned = try MarkupKit.convert(input, from: .bbcode(.generic), to: .html).warnings
+        #expect(warned.contains { $0.message.contains("kept as text") }, "\(warned)")
+    }
+
+    @Test func webMailAndRelativeAddressesAreLinks() throws {
+        let html = try MarkupKit.convert(
+            "[url=/page]a[/url] [url=#top]b[/url] [url=HTTPS://example.com/?a=1&b=2]c[/url] [email]me@example.com[/email] [img]//cdn.example/x.png[/img]",
+            from: .bbcode(.generic), to: .html).output
+        #expect(html == """
+            <p><a href="/page">a</a> <a href="#top">b</a> <a href="HTTPS://example.com/?a=1&amp;b=2">c</a> \
+            <a href="mailto:me@example.com">me@example.com</a> <img src="//cdn.example/x.png" alt="" /></p>
+
+            """)
+    }
+}
