@@ -4,6 +4,8 @@
 phpBB users write them, independently of markconv's own BBCode writer.
 
 Usage: generate.py OUTDIR [--scale K]   (K copies of each 2 MB document, default 1)
+       generate.py OUTDIR --posts N       (posts-N.jsonl and phpbb-posts-N.jsonl: N posts as
+                                           JSON Lines, for markconv batch)
 
 The posts are deterministic (seeded) so every run measures the same bytes.
 """
@@ -111,10 +113,24 @@ def write_scaled(outdir, name, document, scale):
             f.write("\n")
 
 
+def write_posts(outdir, count):
+    """N posts of each kind as JSON Lines: {"id": n, "text": …, "forum": …}."""
+    import json
+    rng = random.Random(20261129)
+    for name, make in ((f"posts-{count}.jsonl", post), (f"phpbb-posts-{count}.jsonl", bbcode_post)):
+        with open(os.path.join(outdir, name), "w") as f:
+            for number in range(count):
+                f.write(json.dumps({"id": number, "text": make(rng, number), "forum": "general"}) + "\n")
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     outdir = sys.argv[1]
+    if "--posts" in sys.argv:
+        os.makedirs(outdir, exist_ok=True)
+        write_posts(outdir, int(sys.argv[sys.argv.index("--posts") + 1]))
+        return
     scale = int(sys.argv[sys.argv.index("--scale") + 1]) if "--scale" in sys.argv else 1
     rng = random.Random(20261128)
     posts = []

@@ -111,6 +111,40 @@ def reference_tools():
     return pandoc, version, python_bbcode, bbcode_version
 
 
+def batch_ids_in_order(command, path, count):
+    """Runs a batch once; whether every id 0..count-1 came out once, in order."""
+    import json
+    with open(path, "rb") as stdin:
+        process = subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        expected = 0
+        ok = True
+        for line in process.stdout:
+            ok = ok and json.loads(line).get("id") == expected
+            expected += 1
+        process.wait()
+    return ok and expected == count
+
+
+def batch_report(runs):
+    """markconv batch over 100 000 posts: posts/s with 1 and 2 jobs, and peak memory
+    against 10 000 posts (flat, since the stream is converted a window at a time)."""
+    lines = ["| batch | posts | jobs | time | posts/s | MB/s | peak RSS | every id once, in order |",
+             "|---|---|---|---|---|---|---|---|"]
+    for label, prefix, source, target in (("gfm → html", "posts", "gfm", "html"),
+                                           ("phpBB → html", "phpbb-posts", "bbcode_phpbb", "html")):
+        for count in (10000, 100000):
+            path = os.path.join(OUT, f"{prefix}-{count}.jsonl")
+            size = os.path.getsize(path) / 1e6
+            for jobs in (1, 2):
+                command = [MARKCONV, "batch", "-f", source, "-t", target, "--jobs", str(jobs)]
+                result = compare({"batch": command}, path, max(3, runs // 7))["batch"]
+                ordered = batch_ids_in_order(command, path, count) if count == 100000 else None
+                lines.append(f"| {label} | {count} | {jobs} | {result[0]:.2f} s | {count / result[0]:,.0f} | "
+                             f"{size / result[0]:.1f} | {result[1]:.0f} MiB | "
+                             f"{'' if ordered is None else ('yes' if ordered else 'NO')} |")
+    return "\n".join(lines)
+
+
 def machine():
     cpu = "unknown CPU"
     try:
@@ -223,6 +257,7 @@ def main():
         lines.append("pandoc was not found (pip install pypandoc-binary): its row is missing.")
     if not from_bbcode_python:
         lines.append("Python's bbcode was not found (pip install bbcode): its row is missing.")
+    lines += ["", batch_report(runs)]
     report = "\n".join(lines)
     print(report)
     if write:

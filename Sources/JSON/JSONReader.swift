@@ -51,7 +51,7 @@ private func jsonError(_ source: UnsafeBufferPointer<UInt8>, at offset: Int, _ m
     return .invalidInput(format: "JSON", message: "\(line):\(column): \(message)")
 }
 
-private struct JSONTokenizer {
+struct JSONTokenizer {
     let source: UnsafeBufferPointer<UInt8>
     var tokens: [JSONToken] = []
     var position = 0
@@ -477,52 +477,10 @@ private struct JSONTreeBuilder {
         guard token.kind == .string else { throw error(at: index, "\"\(field)\" must be a string") }
         let raw = UnsafeBufferPointer(rebasing: source[Int(token.start)..<Int(token.end)])
         guard token.hasEscapes else { return String(decoding: raw, as: UTF8.self) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(raw.count)
-        var position = 0
-        var pendingHighSurrogate: UInt32?
-        while position < raw.count {
-            let byte = raw[position]
-            guard byte == UInt8(ascii: "\\") else {
-                if pendingHighSurrogate != nil { throw error(at: index, "unpaired surrogate in \\u escape") }
-                bytes.append(byte)
-                position += 1
-                continue
-            }
-            guard position + 1 < raw.count else { throw error(at: index, "bad escape") }
-            let escaped = raw[position + 1]
-            position += 2
-            if escaped == UInt8(ascii: "u") {
-                guard position + 4 <= raw.count,
-                      let code = UInt32(String(decoding: UnsafeBufferPointer(rebasing: raw[position..<position + 4]), as: UTF8.self), radix: 16)
-                else { throw error(at: index, "bad \\u escape") }
-                position += 4
-                if let high = pendingHighSurrogate {
-                    guard (0xDC00...0xDFFF).contains(code) else { throw error(at: index, "unpaired surrogate in \\u escape") }
-                    pendingHighSurrogate = nil
-                    bytes.append(contentsOf: String(UnicodeScalar(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00))!).utf8)
-                } else if (0xD800...0xDBFF).contains(code) {
-                    pendingHighSurrogate = code
-                } else if let scalar = UnicodeScalar(code) {
-                    bytes.append(contentsOf: String(scalar).utf8)
-                } else {
-                    throw error(at: index, "unpaired surrogate in \\u escape")
-                }
-                continue
-            }
-            if pendingHighSurrogate != nil { throw error(at: index, "unpaired surrogate in \\u escape") }
-            switch escaped {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(escaped)
-            case UInt8(ascii: "b"): bytes.append(0x08)
-            case UInt8(ascii: "f"): bytes.append(0x0C)
-            case UInt8(ascii: "n"): bytes.append(0x0A)
-            case UInt8(ascii: "r"): bytes.append(0x0D)
-            case UInt8(ascii: "t"): bytes.append(0x09)
-            default: throw error(at: index, "bad escape '\\\(UnicodeScalar(escaped))'")
-            }
+        switch JSONStringDecoding.decoded(raw) {
+        case .success(let text): return text
+        case .failure(let failure): throw error(at: index, failure.message)
         }
-        if pendingHighSurrogate != nil { throw error(at: index, "unpaired surrogate in \\u escape") }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func integer(at index: Int, field: String) throws(MarkupKitError) -> Int {

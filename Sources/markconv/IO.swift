@@ -108,6 +108,13 @@ enum ProcessIO {
         bytes.withUnsafeBytes { buffer in _ = write(2, buffer.baseAddress!, buffer.count) }
     }
 
+    /// The size of what a descriptor reads, if it is a regular file.
+    static func regularFileSize(of descriptor: Int32) -> Int? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
     static func lastErrorDescription() -> String {
         String(cString: strerror(errno))
     }

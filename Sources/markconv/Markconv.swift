@@ -23,7 +23,9 @@ struct Markconv: ParsableCommand {
             Warnings go to standard error as 'markconv: warning: LINE:COL: …'.
 
             'markconv roundtrip --via FORMAT FILE…' checks that documents survive a trip \
-            through another format and back (markconv roundtrip --help).
+            through another format and back (markconv roundtrip --help). \
+            'markconv batch -f FROM -t TO' converts a stream of JSON Lines documents in \
+            parallel (markconv batch --help).
 
             Exit status: 0 ok, 1 a round trip failed, 3 lossy conversion with --fail-if-lossy, 21 unknown input \
             format, 22 unknown output format, 23 unknown extension, 64 usage error, 65 invalid \
@@ -81,6 +83,9 @@ struct Markconv: ParsableCommand {
         // `roundtrip` is a command of its own; everything else converts.
         if arguments.first == "roundtrip" {
             return run(Roundtrip.self, Array(arguments.dropFirst()), usage: "markconv roundtrip --help")
+        }
+        if arguments.first == "batch" {
+            return run(Batch.self, Array(arguments.dropFirst()), usage: "markconv batch --help")
         }
         return run(Markconv.self, arguments, usage: "markconv --help")
     }

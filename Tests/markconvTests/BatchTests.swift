@@ -1,0 +1,75 @@
+import Foundation
+import MarkupKit
+import Testing
+
+/// `markconv batch`: every input line gives exactly one output line, in order, whatever
+/// goes wrong with any one of them, and the number of threads changes nothing but speed.
+@Suite struct BatchTests {
+    /// Documents of every kind: fine, lossy, broken.
+    static let lines: [String] = (0..<600).map { number in
+        switch number % 6 {
+        case 0: return #"{"id": \#(number), "text": "- a\n  - b *\#(number)*", "forum": "general"}"#
+        case 1: return ##"{"id": "s\##(number)", "text": "# Heading\n\n| a |\n|---|\n| 1 |"}"##
+        case 2: return "not json \(number)"
+        case 3: return #"{"text": "no id"}"#
+        case 4: return #"{"id": [\#(number)], "text": 5}"#
+        default: return #"{"id": {"n": \#(number)}, "text": "ok \u00e9\n\n> quote"}"#
+        }
+    }
+
+    static func records(_ output: String) throws -> [[String: Any]] {
+        try output.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test func everyLineGivesOneRecordInOrder() throws {
+        let input = Self.lines.joined(separator: "\n") + "\n"
+        let run = try MarkconvBinary.run(["batch", "-t", "bbcode_phpbb", "--jobs", "2"], input: input)
+        #expect(run.status == 0)
+        let records = try Self.records(run.output)
+        try #require(records.count == Self.lines.count)
+        for (number, record) in records.enumerated() {
+            switch number % 6 {
+            case 0:
+                #expect(record["id"] as? Int == number)
+                #expect(record["forum"] as? String == "general", "other fields pass through")
+                #expect(record["output"] as? String == "[list]\n[*]a\n[list]\n[*]b [i]\(number)[/i]\n[/list]\n[/list]\n")
+                #expect((record["warnings"] as? [Any])?.isEmpty == true)
+            case 1:
+                #expect(record["id"] as? String == "s\(number)")
+                let warnings = try #require(record["warnings"] as? [[String: Any]])
+                #expect(warnings.map { $0["line"] as? Int } == [1, 3] && warnings.allSatisfy { $0["kind"] as? String == "loss" })
+            case 2:
+                #expect(record["id"] is NSNull && record["line"] as? Int == number + 1)
+                #expect((record["error"] as? String)?.contains("JSON") == true)
+            case 3:
+                #expect(record["id"] is NSNull && (record["error"] as? String)?.contains("id") == true)
+            case 4:
+                #expect(record["id"] as? [Int] == [number] && (record["error"] as? String)?.contains("text") == true)
+            default:
+                #expect((record["id"] as? [String: Int])?["n"] == number)
+                // A paragraph, then a quote: block tags need no blank line before them.
+                #expect(record["output"] as? String == "ok é\n[quote]\nquote\n[/quote]\n")
+            }
+        }
+        #expect(run.standardError.contains("300 of 600 documents could not be converted"))
+    }
+
+    @Test func threadsChangeNothingButSpeed() throws {
+        let input = Self.lines.joined(separator: "\n")
+        let one = try MarkconvBinary.run(["batch", "-t", "html", "--jobs", "1"], input: input)
+        let four = try MarkconvBinary.run(["batch", "-t", "html", "--jobs", "4"], input: input)
+        #expect(one.output == four.output && !one.output.isEmpty)
+        // The same as converting each document on its own.
+        let records = try Self.records(one.output)
+        let single = try MarkconvBinary.run([], input: "- a\n  - b *0*")
+        #expect(records[0]["output"] as? String == single.output)
+    }
+
+    @Test func badOptionsAreUsageErrors() throws {
+        #expect(try MarkconvBinary.run(["batch", "--jobs", "0"], input: "").status == 64)
+        #expect(try MarkconvBinary.run(["batch", "-t", "docx"], input: "").status == 22)
+        #expect(try MarkconvBinary.run(["batch", "-f", "html"], input: "").status == 21)
+    }
+}
