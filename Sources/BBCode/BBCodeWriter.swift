@@ -452,7 +452,7 @@ private struct BBCodeOutput: ~Copyable {
         if body.hasSuffix("\n") { body.removeLast() }
         // Code is verbatim up to the first closing tag; one inside would end it early.
         let closing = "[/\(tag)]"
-        if body.lowercased().contains(closing) {
+        if body.containsByte({ $0 == UInt8(ascii: "[") }) && body.lowercased().contains(closing) {
             body = body.replacingCaseInsensitive(closing, with: "[\u{200B}/\(tag)]")
             warn("the code contained \(closing), which would end it; a zero-width space was put after the [", at: position)
         }
@@ -753,6 +753,11 @@ private struct BBCodeOutput: ~Copyable {
     /// A URL that cannot end its tag early: brackets, quotes, spaces and controls are
     /// percent-encoded.
     static func safeURL(_ url: String) -> String {
+        let needsEncoding = url.containsByte {
+            $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: "\"")
+                || $0 == UInt8(ascii: "'")
+        }
+        guard needsEncoding else { return url }
         var result = ""
         for scalar in url.unicodeScalars {
             switch scalar {
@@ -804,13 +809,16 @@ private struct BBCodeOutput: ~Copyable {
     }
 
     private mutating func writeInlineCode(_ code: String, at position: SourcePosition) {
-        let flat = code.replacing("\n", with: " ")
+        let flat = code.containsByte { $0 == UInt8(ascii: "\n") } ? code.replacing("\n", with: " ") : code
+        // Only a closing tag inside would end the code early.
+        let mayHoldClosingTag = flat.containsByte { $0 == UInt8(ascii: "[") }
+        func holds(_ closing: String) -> Bool { mayHoldClosingTag && flat.lowercased().contains(closing) }
         switch dialect.inlineCode {
-        case .tag(let tag) where !flat.lowercased().contains("[/\(tag)]"):
+        case .tag(let tag) where !holds("[/\(tag)]"):
             out.append(contentsOf: "[\(tag)]\(flat)[/\(tag)]")
-        case .singleLineCode where !flat.lowercased().contains("[/code]"):
+        case .singleLineCode where !holds("[/code]"):
             out.append(contentsOf: "[code]\(flat)[/code]")
-        case .noParse where !flat.isEmpty && !flat.lowercased().contains("[/\(dialect.noParse.first ?? "noparse")]"):
+        case .noParse where !flat.isEmpty && !holds("[/\(dialect.noParse.first ?? "noparse")]"):
             let tag = dialect.noParse.first ?? "noparse"
             out.append(contentsOf: "[\(tag)]\(flat)[/\(tag)]")
             warnOnce("inline code written without code styling (\(dialect.title) has no inline code)", at: position)
@@ -859,9 +867,15 @@ private struct BBCodeOutput: ~Copyable {
     /// dialect knows is escaped by the dialect's means.
     private mutating func writeEscaped(_ text: String) {
         var text = text
+        // Most text has no brackets at all: written as it is.
+        let brackets = text.containsByte { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
+        if !brackets {
+            text.withUTF8 { out.append($0) }
+            return
+        }
         // Text written just before (another node's) may hold a `[` that this text would
         // close into a tag: the two are escaped as one.
-        if text.utf8.contains(UInt8(ascii: "]")), let start = unclosedBracketInOutput() {
+        if text.containsByte({ $0 == UInt8(ascii: "]") }), let start = unclosedBracketInOutput() {
             let tail = out.withUnsafeBytes { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
             out.truncate(to: start)
             text = tail + text
@@ -939,6 +953,12 @@ private struct BBCodeOutput: ~Copyable {
 }
 
 extension String {
+    /// Whether any UTF-8 byte satisfies `predicate`, over the contiguous bytes.
+    func containsByte(_ predicate: (UInt8) -> Bool) -> Bool {
+        var copy = self
+        return copy.withUTF8 { $0.contains(where: predicate) }
+    }
+
     func trimmingSuffixNewlines() -> String {
         var text = self
         while text.hasSuffix("\n") { text.removeLast() }
