@@ -133,27 +133,22 @@ def main():
         return
     scale = int(sys.argv[sys.argv.index("--scale") + 1]) if "--scale" in sys.argv else 1
     rng = random.Random(20261128)
-    posts = []
-    size = 0
-    number = 0
-    while size < 2_000_000:
-        number += 1
-        text = post(rng, number)
-        posts.append(text)
-        size += len(text.encode())
     os.makedirs(outdir, exist_ok=True)
-    write_scaled(outdir, f"gfm-{scale}x.md", "\n".join(posts), scale)
+    write_scaled(outdir, f"gfm-{scale}x.md", about_two_megabytes(rng, post), scale)
+    write_scaled(outdir, f"phpbb-{scale}x.bbcode", about_two_megabytes(rng, bbcode_post), scale)
 
+
+def about_two_megabytes(rng, make):
+    """Posts made by `make`, joined, until they reach 2 MB."""
     posts = []
     size = 0
     number = 0
     while size < 2_000_000:
         number += 1
-        text = bbcode_post(rng, number)
+        text = make(rng, number)
         posts.append(text)
         size += len(text.encode())
-    write_scaled(outdir, f"phpbb-{scale}x.bbcode", "\n".join(posts), scale)
-
+    return "\n".join(posts)
 
 if __name__ == "__main__":
     main()
