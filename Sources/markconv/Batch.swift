@@ -42,6 +42,11 @@ struct Batch: ParsableCommand {
     @Option(help: ArgumentHelp("Indent nested lists in Markdown by at least N spaces.", valueName: "n"))
     var listIndent: Int?
 
+    /// Run as one of the worker processes of a Markdown batch (see BatchWorkers): lines
+    /// come numbered (`N<TAB>{…}`), and the parent reports progress and failures.
+    @Flag(help: .hidden)
+    var worker = false
+
     mutating func validate() throws {
         if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs takes 1 to 256") }
         if let listIndent, !(1...8).contains(listIndent) { throw ValidationError("--list-indent takes 1 to 8 spaces") }
@@ -55,23 +60,32 @@ struct Batch: ParsableCommand {
         let target = try Markconv.parse(to, unknownStatus: .unknownWriter)
         var options = ConversionOptions(allowsRawHTML: unsafe)
         if let listIndent { options.listIndentation = .atLeast(listIndent) }
-        let converter = BatchConverter(from: source, to: target, options: options,
-                                       jobs: jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-
-        var input = LineReader(descriptor: 0)
-        var progress = Progress(totalBytes: ProcessIO.regularFileSize(of: 0))
-        var failed = 0
+        let jobs = worker ? 1 : (jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let converter = BatchConverter(from: source, to: target, options: options, jobs: jobs)
         // A window: enough documents to keep every thread busy, few enough bytes to keep
         // memory small.
-        let windowCount = converter.jobs * 256
         let windowBytes = 32 << 20
+        if jobs > 1 && (source.name == .gfm || source.name == .commonmark) {
+            // Markdown parses take turns within a process: use processes.
+            var arguments = ["-f", from, "-t", to]
+            if unsafe { arguments.append("--unsafe") }
+            if let listIndent { arguments += ["--list-indent", String(listIndent)] }
+            let (documents, failed) = try BatchWorkers.run(count: jobs, arguments: arguments, windowCount: 256,
+                                                           windowBytes: windowBytes)
+            reportFailures(failed, of: documents)
+            return
+        }
+
+        var input = LineReader(descriptor: 0)
+        var progress = Progress(totalBytes: worker ? nil : ProcessIO.regularFileSize(of: 0))
+        var failed = 0
+        let windowCount = converter.jobs * 256
         while true {
             var window: [NumberedLine] = []
             var bytes = 0
-            while window.count < windowCount && bytes < windowBytes, let line = try input.next() {
-                if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
-                    continue
-                }
+            while window.count < windowCount && bytes < windowBytes, var line = try input.next() {
+                if line.isBlank { continue }
+                if worker { line = line.withNumberFromPrefix() }
                 bytes += line.bytes.count + 1
                 window.append(line)
             }
@@ -85,12 +99,15 @@ struct Batch: ParsableCommand {
                 if record.failed { failed += 1 }
             }
             try ProcessIO.save(out, to: nil)
-            progress.advance(documents: window.count, bytes: bytes)
+            if !worker { progress.advance(documents: window.count, bytes: bytes) }
         }
         progress.finish()
-        if failed > 0 {
-            ProcessIO.printError("markconv: \(failed) of \(progress.documents) documents could not be converted (see their \"error\")")
-        }
+        if !worker { reportFailures(failed, of: progress.documents) }
+    }
+
+    private func reportFailures(_ failed: Int, of documents: Int) {
+        guard failed > 0 else { return }
+        ProcessIO.printError("markconv: \(failed) of \(documents) documents could not be converted (see their \"error\")")
     }
 }
 
@@ -98,6 +115,18 @@ struct Batch: ParsableCommand {
 struct NumberedLine: Sendable {
     var number: Int
     var bytes: [UInt8]
+
+    /// Only spaces (blank lines between records are skipped).
+    var isBlank: Bool {
+        bytes.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+    }
+
+    /// A worker's line `N<TAB>{…}`: the record, numbered as in the batch's input.
+    func withNumberFromPrefix() -> NumberedLine {
+        guard let tab = bytes.firstIndex(of: UInt8(ascii: "\t")),
+              let number = Int(String(decoding: bytes[..<tab], as: UTF8.self)) else { return self }
+        return NumberedLine(number: number, bytes: Array(bytes[(tab + 1)...]))
+    }
 }
 
 /// One output line: the JSON text, and whether it reports an error.
