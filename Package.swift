@@ -24,6 +24,15 @@ let package = Package(
         ),
         // A per-thread bump allocator for cmark's nodes (C, because cmark calls it).
         .target(name: "CmarkArena", dependencies: ["CCmarkGFM"], path: "Sources/CmarkArena"),
+        // Debian's gumbo, the HTML5 parser the HTML reader uses (docs/ARCHITECTURE.md says why).
+        .systemLibrary(
+            name: "CGumbo",
+            path: "Sources/CGumbo",
+            pkgConfig: "gumbo",
+            providers: [.apt(["libgumbo-dev"])]
+        ),
+        // Gumbo with a deadline and a memory budget (C, because gumbo calls its allocator).
+        .target(name: "GumboGuard", dependencies: ["CGumbo"], path: "Sources/GumboGuard"),
         .target(name: "MarkupKitCore", path: "Sources/MarkupKitCore"),
         .target(
             name: "MarkupKitMarkdown",
@@ -31,7 +40,7 @@ let package = Package(
             dependencies: ["MarkupKitCore", "MarkupKitHTML", "CCmarkGFM", "CmarkArena"],
             path: "Sources/Markdown"
         ),
-        .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore"], path: "Sources/HTML"),
+        .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore", "CGumbo", "GumboGuard"], path: "Sources/HTML"),
         .target(name: "MarkupKitBBCode", dependencies: ["MarkupKitCore"], path: "Sources/BBCode"),
         .target(name: "MarkupKitJSON", dependencies: ["MarkupKitCore"], path: "Sources/JSON"),
         .target(

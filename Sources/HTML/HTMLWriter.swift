@@ -56,6 +56,9 @@ private struct HTMLRenderer: ~Copyable {
         var columns: [ColumnAlignment]
         var bodyOpen = false
         var inHeader = false
+        /// A table without a header row (read from HTML) is written without `<tbody>`,
+        /// as it was; cmark's tables always have a header.
+        var hasHeader = false
         var column = 0
     }
 
@@ -175,10 +178,10 @@ private struct HTMLRenderer: ~Copyable {
         case .tableRow(let isHeader):
             out.ensureNewline()
             if isHeader {
-                tables.mutateLast { $0.inHeader = true }
+                tables.mutateLast { $0.inHeader = true; $0.hasHeader = true }
                 out.append("<thead>")
                 out.ensureNewline()
-            } else if tables.last?.bodyOpen == false {
+            } else if tables.last?.bodyOpen == false && tables.last?.hasHeader == true {
                 out.append("<tbody>")
                 out.ensureNewline()
                 tables.mutateLast { $0.bodyOpen = true }
@@ -211,9 +214,14 @@ private struct HTMLRenderer: ~Copyable {
             out.append("\">\n")
         case .spoiler(let title):
             out.ensureNewline()
-            out.append("<details>\n<summary>")
-            HTMLEscaping.escapeText(title ?? "Spoiler", into: &out)
-            out.append("</summary>\n")
+            out.append("<details>\n")
+            // Without a title the browser shows its own word ("Details"), and reading
+            // the HTML back gives a spoiler without a title again.
+            if let title {
+                out.append("<summary>")
+                HTMLEscaping.escapeText(title, into: &out)
+                out.append("</summary>\n")
+            }
         case .emphasis: out.append("<em>")
         case .strong: out.append("<strong>")
         case .strikethrough: out.append("<del>")

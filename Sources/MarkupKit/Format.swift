@@ -12,8 +12,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         /// Whether markconv can read this format.
         public var isReadable: Bool {
             switch self {
-            case .commonmark, .gfm, .json, .bbcode: true
-            case .html: false
+            case .commonmark, .gfm, .json, .bbcode, .html: true
             }
         }
 
@@ -43,7 +42,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
             switch self {
             case .commonmark: "CommonMark (raw HTML allowed), other extensions off unless named (+table …)"
             case .gfm: "GitHub Flavored Markdown (alias: markdown), all extensions on"
-            case .html: "HTML fragment, safe unless --unsafe"
+            case .html: "HTML (read through an HTML5 parser; written as a fragment, safe unless --unsafe)"
             case .json: "the document tree as JSON (docs/JSON.md)"
             case .bbcode: "BBCode, in one of the forum dialects"
             }

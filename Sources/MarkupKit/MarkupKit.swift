@@ -10,11 +10,20 @@ public struct ConversionOptions: Hashable, Sendable {
     public var allowsRawHTML: Bool
     /// How far nested lists are indented in Markdown output.
     public var listIndentation: MarkdownWriter.ListIndentation
+    /// How long the HTML parser may take on one document, in seconds (nil: no limit).
+    /// Past it the conversion fails with ``MarkupKitError/tooComplex(parser:limit:)``.
+    public var parseTimeLimit: Double?
 
-    public init(allowsRawHTML: Bool = false, listIndentation: MarkdownWriter.ListIndentation = .contentColumn) {
+    public init(allowsRawHTML: Bool = false, listIndentation: MarkdownWriter.ListIndentation = .contentColumn,
+                parseTimeLimit: Double? = ConversionOptions.defaultParseTimeLimit) {
         self.allowsRawHTML = allowsRawHTML
         self.listIndentation = listIndentation
+        self.parseTimeLimit = parseTimeLimit
     }
+
+    /// Ten seconds: a 2 MB page parses in well under one; only pathological nesting
+    /// (tens of thousands of levels) comes near it.
+    public static let defaultParseTimeLimit: Double? = 10
 }
 
 /// The result of a conversion: the output text and what could not be carried over.
@@ -40,14 +49,17 @@ public enum MarkupKit {
     /// Converts UTF-8 bytes; the output is UTF-8 bytes too.
     public static func convert(utf8 input: [UInt8], from source: Format, to target: Format,
                                options: ConversionOptions = ConversionOptions()) throws -> WriteResult {
-        let reading = try read(utf8: input, as: source)
+        let reading = try read(utf8: input, as: source, for: target, options: options)
         var writing = try write(reading.document, as: target, readFrom: source, options: options)
         writing.warnings = reading.warnings + writing.warnings
         return writing
     }
 
-    /// Reads UTF-8 input in a format into a document.
-    public static func read(utf8 input: [UInt8], as format: Format) throws -> ReadResult {
+    /// Reads UTF-8 input in a format into a document. `target`, when known, is the format
+    /// the document will be written in: HTML read for Markdown with raw HTML keeps the tags
+    /// of elements that have no Markdown form (``HTMLReader/Options/keepsUnknownElements``).
+    public static func read(utf8 input: [UInt8], as format: Format, for target: Format? = nil,
+                            options: ConversionOptions = ConversionOptions()) throws -> ReadResult {
         switch format.name {
         case .commonmark, .gfm:
             return try MarkdownReader(extensions: format.extensions).read(utf8: input)
@@ -56,7 +68,9 @@ public enum MarkupKit {
         case .bbcode:
             return try BBCodeReader(dialect: format.dialect).read(utf8: input)
         case .html:
-            throw FormatError.notReadable(format.name)
+            let keepsTags = target.map { ($0.name == .gfm || $0.name == .commonmark) && $0.extensions.contains(.rawHTML) }
+            return try HTMLReader(options: .init(timeLimit: options.parseTimeLimit, keepsUnknownElements: keepsTags ?? false))
+                .read(utf8: input)
         }
     }
 

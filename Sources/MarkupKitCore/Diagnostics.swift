@@ -33,6 +33,9 @@ public enum MarkupKitError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidUTF8(offset: Int)
     /// The input cannot be read as the given format.
     case invalidInput(format: String, message: String)
+    /// A parser gave up on the input within its time or memory limit (`parser` is
+    /// "HTML" or "Markdown"); `limit` says which limit, for the message.
+    case tooComplex(parser: String, limit: String)
 
     public var description: String {
         switch self {
@@ -40,6 +43,8 @@ public enum MarkupKitError: Error, Hashable, Sendable, CustomStringConvertible {
             "invalid UTF-8 at byte offset \(offset)"
         case .invalidInput(let format, let message):
             "not valid \(format): \(message)"
+        case .tooComplex(let parser, let limit):
+            "input too complex for the \(parser) parser (\(limit))"
         }
     }
 }

@@ -217,7 +217,8 @@ public struct FontFamily: Hashable, Sendable, Codable {
 }
 
 extension StringProtocol {
-    func trimmingASCIIWhitespace() -> String {
+    /// The text without the ASCII whitespace (space, tab, LF, CR, FF) around it.
+    public func trimmingASCIIWhitespace() -> String {
         let scalars = Array(unicodeScalars)
         guard let first = scalars.firstIndex(where: { !$0.isASCIIWhitespace }),
               let last = scalars.lastIndex(where: { !$0.isASCIIWhitespace }) else { return "" }
@@ -226,7 +227,8 @@ extension StringProtocol {
 }
 
 extension Unicode.Scalar {
-    var isASCIIWhitespace: Bool {
+    /// Space, tab, LF, CR or form feed: HTML's and CSS's whitespace.
+    public var isASCIIWhitespace: Bool {
         self == " " || self == "\t" || self == "\n" || self == "\r" || self == "\u{0C}"
     }
 }

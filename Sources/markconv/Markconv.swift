@@ -54,6 +54,17 @@ struct Markconv: ParsableCommand {
                                valueName: "n"))
     var listIndent: Int?
 
+    @Option(help: ArgumentHelp("Give up on a document the HTML parser has not parsed in this many seconds (exit 65); 0 for no limit. Default: 10.",
+                               valueName: "seconds"))
+    var parseTimeLimit: Double?
+
+    /// The conversion options every subcommand shares.
+    var parseOptions: ConversionOptions {
+        var options = ConversionOptions()
+        if let parseTimeLimit { options.parseTimeLimit = parseTimeLimit > 0 ? parseTimeLimit : nil }
+        return options
+    }
+
     @Flag(help: "Exit with status 3 when the conversion lost anything (any warning of loss).")
     var failIfLossy = false
 
@@ -142,7 +153,7 @@ struct Markconv: ParsableCommand {
             throw CLIFailure(message: FormatError.notWritable(target.name).description, status: .unknownWriter)
         }
         let inputs = files.isEmpty ? ["-"] : files
-        let reading = try read(inputs, as: source)
+        let reading = try read(inputs, as: source, for: target)
         let writing: WriteResult
         do {
             let indentation: MarkdownWriter.ListIndentation = listIndent.map { .atLeast($0) } ?? .contentColumn
@@ -221,7 +232,7 @@ struct Markconv: ParsableCommand {
     // MARK: Input
 
     /// Reads every input and joins them into one document.
-    private func read(_ paths: [String], as format: Format) throws(CLIFailure) -> Reading {
+    private func read(_ paths: [String], as format: Format, for target: Format) throws(CLIFailure) -> Reading {
         var contents: [(path: String, bytes: [UInt8])] = []
         for path in paths {
             contents.append((path, try ProcessIO.readFile(path)))
@@ -231,7 +242,7 @@ struct Markconv: ParsableCommand {
             var builder = DocumentBuilder()
             var warnings: [ConversionWarning] = []
             for content in contents {
-                let reading = try read(content.bytes, as: format, sources: [Reading.Source(name: displayName(content.path))])
+                let reading = try read(content.bytes, as: format, for: target, sources: [Reading.Source(name: displayName(content.path))])
                 builder.append(reading.document)
                 warnings += reading.warnings
             }
@@ -239,7 +250,7 @@ struct Markconv: ParsableCommand {
         }
         guard contents.count > 1 else {
             let source = Reading.Source(name: displayName(contents[0].path))
-            return try read(contents[0].bytes, as: format, sources: paths == ["-"] ? [] : [source])
+            return try read(contents[0].bytes, as: format, for: target, sources: paths == ["-"] ? [] : [source])
         }
         // Text inputs are concatenated with a blank line between them, as pandoc does;
         // warnings and errors are mapped back to the file they came from.
@@ -260,12 +271,12 @@ struct Markconv: ParsableCommand {
                 line += 1
             }
         }
-        return try read(joined, as: format, sources: sources)
+        return try read(joined, as: format, for: target, sources: sources)
     }
 
-    private func read(_ bytes: [UInt8], as format: Format, sources: [Reading.Source]) throws(CLIFailure) -> Reading {
+    private func read(_ bytes: [UInt8], as format: Format, for target: Format, sources: [Reading.Source]) throws(CLIFailure) -> Reading {
         do {
-            let reading = try MarkupKit.read(utf8: bytes, as: format)
+            let reading = try MarkupKit.read(utf8: bytes, as: format, for: target, options: parseOptions)
             return Reading(document: reading.document, warnings: reading.warnings, sources: sources)
         } catch MarkupKitError.invalidUTF8(let offset) {
             let source = sources.last { $0.firstByte <= offset } ?? Reading.Source(name: "standard input")

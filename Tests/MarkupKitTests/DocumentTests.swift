@@ -198,7 +198,6 @@ import Testing
         #expect(result.output == "<ul>\n<li>a\n<ul>\n<li>b</li>\n</ul>\n</li>\n</ul>\n<p><!-- raw HTML omitted -->x<!-- raw HTML omitted --></p>\n")
         #expect(result.warnings.count == 1)
         #expect(result.warnings.first?.position == SourcePosition(line: 4, column: 1))
-        #expect(throws: FormatError.notReadable(.html)) { try MarkupKit.convert("x", from: .html, to: .json) }
     }
 
     @Test func invalidUTF8IsAnErrorWithTheOffset() {

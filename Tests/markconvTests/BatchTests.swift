@@ -70,6 +70,6 @@ import Testing
     @Test func badOptionsAreUsageErrors() throws {
         #expect(try MarkconvBinary.run(["batch", "--jobs", "0"], input: "").status == 64)
         #expect(try MarkconvBinary.run(["batch", "-t", "docx"], input: "").status == 22)
-        #expect(try MarkconvBinary.run(["batch", "-f", "html"], input: "").status == 21)
+        #expect(try MarkconvBinary.run(["batch", "-f", "rtf"], input: "").status == 21)
     }
 }
