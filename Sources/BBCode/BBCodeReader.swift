@@ -908,30 +908,10 @@ private struct BBCodeParser {
     }
 
     /// Forum links are an old route for script: only web and mail addresses (web only for
-    /// images) and relative ones are links; a tag with any other scheme stays text. The
-    /// scheme is what comes before the first `:` if it has a scheme's shape, compared in
-    /// ASCII lower case (so `JaVaScRiPt:` and fullwidth letters are both caught: the
-    /// first is refused, the second is no scheme at all, hence a relative path).
+    /// images) and relative ones are links; a tag with any other scheme stays text
+    /// (``URLPolicy/standard``, which reads the scheme as a browser would).
     static func hasAllowedScheme(_ url: String, image: Bool) -> Bool {
-        var scheme: [UInt8] = []
-        for byte in url.utf8 {
-            switch byte {
-            case UInt8(ascii: ":"):
-                let name = String(decoding: scheme, as: UTF8.self)
-                return image ? ["http", "https"].contains(name) : ["http", "https", "mailto"].contains(name)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"):
-                scheme.append(byte)
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                scheme.append(byte + 32)
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
-                guard !scheme.isEmpty else { return true }
-                scheme.append(byte)
-            default:
-                // `/`, `?`, `#` or anything else first: a relative address.
-                return true
-            }
-        }
-        return true
+        URLPolicy.standard.allows(url, isImage: image)
     }
 
     private func imageAttributes(_ tag: ScannedTag, content: String) -> (attributes: ImageAttributes, alt: String)? {

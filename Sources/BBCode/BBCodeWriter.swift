@@ -663,7 +663,10 @@ private struct BBCodeOutput: ~Copyable {
                     warn("font has no tag in \(dialect.title); the text was kept without it", at: position)
                 }
             case .link(let destination, _):
-                if linkDepth > 0 {
+                if destination.isEmpty {
+                    // A link to nowhere (a refused address): its text is all there is.
+                    closers.append((nodeEnd, "", true))
+                } else if linkDepth > 0 {
                     warn("link inside a link written as its text", at: position)
                     closers.append((nodeEnd, "", true))
                 } else if let closingTag = openLink(destination, at: index) {
@@ -677,7 +680,12 @@ private struct BBCodeOutput: ~Copyable {
                 index += 1
                 continue
             case .image(let image):
-                writeImage(image, alt: document.plainText(of: index), at: position)
+                if image.source.isEmpty {
+                    // An image of nothing (a refused address): its description as text.
+                    writeEscaped(document.plainText(of: index))
+                } else {
+                    writeImage(image, alt: document.plainText(of: index), at: position)
+                }
                 index = nodeEnd
                 continue
             case .footnoteReference(let label):

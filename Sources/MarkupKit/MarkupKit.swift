@@ -10,6 +10,8 @@ public struct ConversionOptions: Hashable, Sendable {
     public var allowsRawHTML: Bool
     /// How far nested lists are indented in Markdown output.
     public var listIndentation: MarkdownWriter.ListIndentation
+    /// Which link and image addresses are kept (ignored with `allowsRawHTML`).
+    public var urlPolicy: URLPolicy = .standard
     /// How long the HTML parser may take on one document, in seconds (nil: no limit).
     /// Past it the conversion fails with ``MarkupKitError/tooComplex(parser:limit:)``.
     public var parseTimeLimit: Double?
@@ -60,6 +62,17 @@ public enum MarkupKit {
     /// of elements that have no Markdown form (``HTMLReader/Options/keepsUnknownElements``).
     public static func read(utf8 input: [UInt8], as format: Format, for target: Format? = nil,
                             options: ConversionOptions = ConversionOptions()) throws -> ReadResult {
+        var reading = try readUnchecked(utf8: input, as: format, for: target, options: options)
+        // Addresses are checked once, here, whatever the reader: a refused one can then
+        // reach no writer. --unsafe (trusted input) keeps every address.
+        if !options.allowsRawHTML {
+            reading.warnings += reading.document.applyURLPolicy(options.urlPolicy)
+        }
+        return reading
+    }
+
+    private static func readUnchecked(utf8 input: [UInt8], as format: Format, for target: Format?,
+                                      options: ConversionOptions) throws -> ReadResult {
         switch format.name {
         case .commonmark, .gfm:
             return try MarkdownReader(extensions: format.extensions).read(utf8: input)

@@ -60,7 +60,7 @@ struct Markconv: ParsableCommand {
 
     /// The conversion options every subcommand shares.
     var parseOptions: ConversionOptions {
-        var options = ConversionOptions()
+        var options = ConversionOptions(allowsRawHTML: unsafe)
         if let parseTimeLimit { options.parseTimeLimit = parseTimeLimit > 0 ? parseTimeLimit : nil }
         return options
     }

@@ -1,0 +1,92 @@
+/// Which link and image addresses a document may carry: an allowlist of schemes, checked
+/// the way a browser would read the address.
+///
+/// Every reader's document goes through ``Document/applyURLPolicy(_:)`` once, so a
+/// refused address is decided in the tree and no writer can emit it again — not the HTML
+/// writer, and not a Markdown or BBCode writer whose output another renderer will turn into
+/// HTML. Relative addresses and fragments have no scheme and are always allowed.
+public struct URLPolicy: Hashable, Sendable {
+    /// Schemes a link may have (lower case).
+    public var linkSchemes: Set<String>
+    /// Schemes an image may have (lower case).
+    public var imageSchemes: Set<String>
+
+    public init(linkSchemes: Set<String>, imageSchemes: Set<String>) {
+        self.linkSchemes = linkSchemes
+        self.imageSchemes = imageSchemes
+    }
+
+    /// Links: http, https, mailto; images: http, https. No `data:`, no `javascript:`,
+    /// no `file:`, no scheme nobody asked for.
+    public static let standard = URLPolicy(linkSchemes: ["http", "https", "mailto"], imageSchemes: ["http", "https"])
+
+    /// The scheme of `url` as a browser sees it — leading and trailing C0 controls and
+    /// spaces trimmed, tab, LF and CR deleted anywhere, ASCII letters lower-cased — or nil
+    /// for a relative address. Only ASCII folds: fullwidth letters are no scheme at all.
+    public static func scheme(of url: String) -> String? {
+        var scheme: [UInt8] = []
+        var started = false
+        for byte in url.utf8 {
+            if byte == 0x09 || byte == 0x0A || byte == 0x0D { continue }
+            if !started && byte <= 0x20 { continue }
+            started = true
+            switch byte {
+            case UInt8(ascii: ":"):
+                return scheme.isEmpty ? nil : String(decoding: scheme, as: UTF8.self)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"):
+                scheme.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                scheme.append(byte | 0x20)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                guard !scheme.isEmpty else { return nil }
+                scheme.append(byte)
+            default:
+                // `/`, `?`, `#` or anything else before a colon: a relative address.
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// Whether a link (or an image) may point at `url`.
+    public func allows(_ url: String, isImage: Bool) -> Bool {
+        guard let scheme = URLPolicy.scheme(of: url) else { return true }
+        return (isImage ? imageSchemes : linkSchemes).contains(scheme)
+    }
+
+    /// The warning's wording: what is allowed.
+    func allowedDescription(isImage: Bool) -> String {
+        let schemes = (isImage ? imageSchemes : linkSchemes).sorted()
+        return (schemes + ["relative"]).joined(separator: ", ")
+    }
+}
+
+extension Document {
+    /// Empties every link and image address the policy refuses — the text of the link and
+    /// the image's description stay — and says so once per address. A link with no
+    /// address is written as a link to nowhere in HTML (`href=""`, as cmark does) and as
+    /// its text in BBCode.
+    public mutating func applyURLPolicy(_ policy: URLPolicy) -> [ConversionWarning] {
+        var warnings: [ConversionWarning] = []
+        for index in nodes.indices {
+            switch nodes[index].kind {
+            case .link(let destination, let title) where !destination.isEmpty && !policy.allows(destination, isImage: false):
+                nodes[index].kind = .link(destination: "", title: title)
+                warnings.append(refusal(destination, isImage: false, policy: policy, at: nodes[index].range.start))
+            case .image(var attributes) where !attributes.source.isEmpty && !policy.allows(attributes.source, isImage: true):
+                warnings.append(refusal(attributes.source, isImage: true, policy: policy, at: nodes[index].range.start))
+                attributes.source = ""
+                nodes[index].kind = .image(attributes)
+            default:
+                break
+            }
+        }
+        return warnings
+    }
+
+    private func refusal(_ url: String, isImage: Bool, policy: URLPolicy, at position: SourcePosition) -> ConversionWarning {
+        let scheme = URLPolicy.scheme(of: url) ?? ""
+        return ConversionWarning(.input, at: position,
+                                 "\(isImage ? "image" : "link") address with the scheme \(scheme): refused (allowed: \(policy.allowedDescription(isImage: isImage))); the \(isImage ? "description" : "text") is kept")
+    }
+}
