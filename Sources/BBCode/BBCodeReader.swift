@@ -17,9 +17,12 @@ import MarkupKitCore
 /// except the line breaks that only lay out block tags.
 public struct BBCodeReader: Sendable {
     public var dialect: BBCodeDialect
+    /// How deep tags may nest (``NestingLimit``); nil for no limit. A tag past it stays text.
+    public var nestingLimit: Int?
 
-    public init(dialect: BBCodeDialect = .generic) {
+    public init(dialect: BBCodeDialect = .generic, nestingLimit: Int? = NestingLimit.standard) {
         self.dialect = dialect
+        self.nestingLimit = nestingLimit
     }
 
     public func read(_ text: String) -> ReadResult {
@@ -35,6 +38,7 @@ public struct BBCodeReader: Sendable {
     private func read(normalized bytes: [UInt8]) -> ReadResult {
         bytes.withUnsafeBufferPointer { buffer in
             var parser = BBCodeParser(input: buffer, dialect: dialect, vocabulary: BBCodeVocabulary(dialect))
+            parser.nestingLimit = nestingLimit ?? .max
             return parser.parse()
         }
     }
@@ -130,6 +134,9 @@ private struct BBCodeParser {
     /// The last closing tag found for each name, and where the search for it began.
     var closingTagFound: [String: (Int, ScannedTag)] = [:]
 
+    var nestingLimit = Int.max
+    var warnedAboutNesting = false
+
     init(input: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, vocabulary: BBCodeVocabulary) {
         self.input = input
         self.dialect = dialect
@@ -183,6 +190,16 @@ private struct BBCodeParser {
         if tag.isClosing {
             index = tag.end
             if closeTag(tag, role, at: position) { return true }
+            return false
+        }
+        if builder.depth >= nestingLimit {
+            // Past the limit a start tag is text; its end tag then finds no start and is
+            // text too, so what the user wrote is all there.
+            if !warnedAboutNesting {
+                warnedAboutNesting = true
+                warnings.append(NestingLimit.warning(nestingLimit, at: position))
+            }
+            index = tag.end
             return false
         }
         if role.isVerbatim || role == .url || role == .email || role == .image {

@@ -29,10 +29,16 @@ public struct HTMLReader: Sendable {
         /// wrong for BBCode, where it would show as text, so off by default.
         public var keepsUnknownElements: Bool
 
-        public init(timeLimit: Double? = 10, memoryLimit: Int? = 1 << 31, keepsUnknownElements: Bool = false) {
+        /// How deep elements may nest in the tree (``NestingLimit``); nil for no limit.
+        /// Past it, elements keep their content without a level of their own.
+        public var nestingLimit: Int?
+
+        public init(timeLimit: Double? = 10, memoryLimit: Int? = 1 << 31, keepsUnknownElements: Bool = false,
+                    nestingLimit: Int? = NestingLimit.standard) {
             self.timeLimit = timeLimit
             self.memoryLimit = memoryLimit
             self.keepsUnknownElements = keepsUnknownElements
+            self.nestingLimit = nestingLimit
         }
     }
 
@@ -77,6 +83,7 @@ public struct HTMLReader: Sendable {
         let output = markupkit_html_parse_output(parse)!
         var conversion = HTMLTreeConversion(lineStarts: Self.lineStarts(of: bytes), textBytes: bytes.count,
                                             keepsUnknownElements: options.keepsUnknownElements)
+        conversion.nestingLimit = options.nestingLimit ?? .max
         conversion.convert(root: output.pointee.document)
         return conversion.finish()
     }
@@ -138,6 +145,13 @@ private enum ElementRole: Equatable {
         }
         return roles
     }()
+
+    var isInlineFormatting: Bool {
+        switch self {
+        case .formatting, .superscript, .font, .anchor: true
+        default: false
+        }
+    }
 
     static func of(_ tag: GumboTag) -> ElementRole {
         tag.rawValue < byTag.count ? byTag[Int(tag.rawValue)] : .inline
@@ -291,6 +305,8 @@ private struct HTMLTreeConversion {
     enum PendingSpace: Comparable { case none, space, newline }
 
     let keepsUnknownElements: Bool
+    var nestingLimit = Int.max
+    var warnedAboutNesting = false
 
     init(lineStarts: [Int], textBytes: Int, keepsUnknownElements: Bool) {
         self.lineStarts = lineStarts
@@ -369,6 +385,14 @@ private struct HTMLTreeConversion {
     /// Whatever it opens, it lists in `exits` to be undone when the element ends.
     mutating func enter(_ element: GumboNodePointer, exits: inout [ExitAction]) -> Bool {
         let role = ElementRole.of(element.tag)
+        if builder.depth >= nestingLimit || entries.count >= nestingLimit, let keepsContent = pastNestingLimit(role, element) {
+            if !keepsContent { return false }
+            if role != .inline && !role.isInlineFormatting {
+                blockBoundary()
+                exits.append(.boundary)
+            }
+            return true
+        }
         let style = element.attribute("style").map(CSSDeclarations.init(parsing:)) ?? CSSDeclarations()
         switch role {
         case .dropped(let warning):
@@ -490,6 +514,23 @@ private struct HTMLTreeConversion {
     mutating func finish(_ exits: [ExitAction]) {
         if exits.contains(.boundary) { blockBoundary() }
         for action in exits.reversed() where action != .boundary { perform(action) }
+    }
+
+    /// Past the nesting limit an element that would add a level keeps only its content
+    /// (true); nil lets the element through (leaves, and the parts of a table or a
+    /// paragraph, which hold the text and add a bounded number of levels).
+    mutating func pastNestingLimit(_ role: ElementRole, _ element: GumboNodePointer) -> Bool? {
+        switch role {
+        case .dropped, .lineBreak, .image, .input, .code, .preformatted, .thematicBreak, .paragraph, .heading,
+             .tableSection, .tableRow, .tableCell, .caption:
+            return nil
+        default:
+            if !warnedAboutNesting {
+                warnedAboutNesting = true
+                warnings.append(NestingLimit.warning(nestingLimit, at: position(of: element)))
+            }
+            return true
+        }
     }
 
     mutating func perform(_ action: ExitAction) {

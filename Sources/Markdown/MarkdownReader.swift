@@ -18,9 +18,13 @@ import Darwin
 /// punctuation is never enabled: it would rewrite the user's quotes and dashes.
 public struct MarkdownReader: Sendable {
     public var extensions: MarkdownExtensions
+    /// How deep quotes, lists and inline formatting may nest (``NestingLimit``); nil for
+    /// no limit. Deeper levels are merged into the one around them, with a warning.
+    public var nestingLimit: Int?
 
-    public init(extensions: MarkdownExtensions = .gfm) {
+    public init(extensions: MarkdownExtensions = .gfm, nestingLimit: Int? = NestingLimit.standard) {
         self.extensions = extensions
+        self.nestingLimit = nestingLimit
     }
 
     /// Reads Markdown text.
@@ -69,6 +73,7 @@ public struct MarkdownReader: Sendable {
 
         var converter = CmarkConverter(source: source, types: types, expectedSize: source.count,
                                        keepsHTMLAsText: !extensions.contains(.rawHTML))
+        converter.nestingLimit = nestingLimit ?? .max
         return converter.convert(root)
     }
 }
@@ -107,6 +112,8 @@ private struct CmarkConverter {
     /// Nodes of unknown types whose content is kept without a wrapper.
     var transparentNodes: Set<OpaquePointer> = []
     var warnings: [ConversionWarning] = []
+    var nestingLimit = Int.max
+    var warnedAboutNesting = false
 
     init(source: UnsafeBufferPointer<UInt8>, types: CmarkRegistry, expectedSize: Int, keepsHTMLAsText: Bool) {
         self.source = source
@@ -139,8 +146,33 @@ private struct CmarkConverter {
         return ReadResult(document: builder.finish(), warnings: warnings)
     }
 
+    /// Past the nesting limit a container's content goes into the container around it.
+    /// Paragraphs, headings and tables are always opened: they hold the text, and they
+    /// cannot nest in themselves.
+    private mutating func isPastNestingLimit(_ node: OpaquePointer, type: cmark_node_type, range: SourceRange) -> Bool {
+        guard builder.depth >= nestingLimit else { return false }
+        switch type {
+        case CMARK_NODE_PARAGRAPH, CMARK_NODE_HEADING, types.table, types.tableRow, types.tableCell:
+            return false
+        default:
+            break
+        }
+        guard cmark_node_first_child(node) != nil || type == CMARK_NODE_ITEM || type == CMARK_NODE_LIST
+            || type == CMARK_NODE_BLOCK_QUOTE else { return false }
+        if type == CMARK_NODE_IMAGE || type == CMARK_NODE_LINK {
+            return false  // their text would lose its meaning as a description
+        }
+        transparentNodes.insert(node)
+        if !warnedAboutNesting {
+            warnedAboutNesting = true
+            warnings.append(NestingLimit.warning(nestingLimit, at: range.start))
+        }
+        return true
+    }
+
     private mutating func enter(_ node: OpaquePointer, type: cmark_node_type) {
         let range = Self.range(of: node)
+        if nestingLimit != .max, isPastNestingLimit(node, type: type, range: range) { return }
         switch type {
         case CMARK_NODE_TEXT:
             builder.addText(validatedUTF8: literal(of: node), range: range)

@@ -10,6 +10,10 @@ public struct ConversionOptions: Hashable, Sendable {
     public var allowsRawHTML: Bool
     /// How far nested lists are indented in Markdown output.
     public var listIndentation: MarkdownWriter.ListIndentation
+    /// How deep containers may nest in what is read (``NestingLimit``); nil for no limit.
+    public var nestingLimit: Int? = NestingLimit.standard
+    /// Replace invalid UTF-8 with U+FFFD (and warn) instead of failing.
+    public var replacesInvalidUTF8 = false
     /// Which link and image addresses are kept (ignored with `allowsRawHTML`).
     public var urlPolicy: URLPolicy = .standard
     /// How long the HTML parser may take on one document, in seconds (nil: no limit).
@@ -62,7 +66,12 @@ public enum MarkupKit {
     /// of elements that have no Markdown form (``HTMLReader/Options/keepsUnknownElements``).
     public static func read(utf8 input: [UInt8], as format: Format, for target: Format? = nil,
                             options: ConversionOptions = ConversionOptions()) throws -> ReadResult {
-        var reading = try readUnchecked(utf8: input, as: format, for: target, options: options)
+        var prepared: (bytes: [UInt8], warnings: [ConversionWarning]) = (input, [])
+        if format.name != .json {
+            prepared = try InputPreparation.prepare(input, replacingInvalidUTF8: options.replacesInvalidUTF8)
+        }
+        var reading = try readUnchecked(utf8: prepared.bytes, as: format, for: target, options: options)
+        reading.warnings = prepared.warnings + reading.warnings
         // Addresses are checked once, here, whatever the reader: a refused one can then
         // reach no writer. --unsafe (trusted input) keeps every address.
         if !options.allowsRawHTML {
@@ -75,14 +84,15 @@ public enum MarkupKit {
                                       options: ConversionOptions) throws -> ReadResult {
         switch format.name {
         case .commonmark, .gfm:
-            return try MarkdownReader(extensions: format.extensions).read(utf8: input)
+            return try MarkdownReader(extensions: format.extensions, nestingLimit: options.nestingLimit).read(utf8: input)
         case .json:
             return try JSONReader().read(utf8: input)
         case .bbcode:
-            return try BBCodeReader(dialect: format.dialect).read(utf8: input)
+            return try BBCodeReader(dialect: format.dialect, nestingLimit: options.nestingLimit).read(utf8: input)
         case .html:
             let keepsTags = target.map { ($0.name == .gfm || $0.name == .commonmark) && $0.extensions.contains(.rawHTML) }
-            return try HTMLReader(options: .init(timeLimit: options.parseTimeLimit, keepsUnknownElements: keepsTags ?? false))
+            return try HTMLReader(options: .init(timeLimit: options.parseTimeLimit, keepsUnknownElements: keepsTags ?? false,
+                                                 nestingLimit: options.nestingLimit))
                 .read(utf8: input)
         }
     }

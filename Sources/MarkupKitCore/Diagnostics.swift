@@ -73,3 +73,20 @@ public struct WriteResult: Sendable {
     /// The output as text.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
+
+/// How deep containers may nest in a document read from user input.
+///
+/// Past the limit a reader keeps the content and drops the extra levels — a Markdown
+/// quote or list deeper than the limit is read as part of the one around it, a BBCode or
+/// HTML tag past it stays text — and says so once. 100 000 levels would be built, walked
+/// and freed without trouble (nothing recurses on depth), but no post needs more than a
+/// few dozen, and every level past that is work an attacker chose.
+public enum NestingLimit {
+    public static let standard = 256
+
+    /// The warning a reader gives, once, when it reaches `limit`.
+    public static func warning(_ limit: Int, at position: SourcePosition) -> ConversionWarning {
+        ConversionWarning(.limit, at: position,
+                          "nesting deeper than \(limit) levels: the deeper levels are kept as text or merged into the level around them (--nesting-limit)")
+    }
+}

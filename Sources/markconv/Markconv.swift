@@ -58,9 +58,18 @@ struct Markconv: ParsableCommand {
                                valueName: "seconds"))
     var parseTimeLimit: Double?
 
+    @Option(help: ArgumentHelp("Levels containers may nest in the input; deeper ones are kept as text or merged, with a warning. 0 for no limit. Default: 256.",
+                               valueName: "n"))
+    var nestingLimit: Int?
+
+    @Flag(help: "Replace invalid UTF-8 with U+FFFD (with a warning) instead of failing with exit 65.")
+    var lossyUtf8 = false
+
     /// The conversion options every subcommand shares.
     var parseOptions: ConversionOptions {
         var options = ConversionOptions(allowsRawHTML: unsafe)
+        options.replacesInvalidUTF8 = lossyUtf8
+        if let nestingLimit { options.nestingLimit = nestingLimit > 0 ? nestingLimit : nil }
         if let parseTimeLimit { options.parseTimeLimit = parseTimeLimit > 0 ? parseTimeLimit : nil }
         return options
     }

@@ -4,7 +4,9 @@ import MarkupKitTestSupport
 import Testing
 
 /// Hostile depth: 100 000 levels of quotes and of lists must be read, walked, compared,
-/// written and freed without touching the call stack in proportion to the depth.
+/// written and freed without touching the call stack in proportion to the depth — with
+/// the nesting limit off, to show the tree itself needs none — and a million levels are
+/// cut at the limit, with a warning, in every reader.
 @Suite struct DeepNestingTests {
     static let depth = 100_000
 
@@ -19,7 +21,7 @@ import Testing
     @Test(arguments: Shape.allCases)
     func deepMarkdownRendersExactlyAsCmarkDoes(shape: Shape) throws {
         let markdown = shape.markdown
-        let document = MarkdownReader().read(markdown).document
+        let document = MarkdownReader(nestingLimit: nil).read(markdown).document
         #expect(document.maximumDepth >= Self.depth)
         let html = HTMLWriter().write(document).text
         #expect(html == CmarkOracle.html(markdown, extensions: MarkdownExtensions.gfm.names, unsafe: false))
@@ -27,7 +29,7 @@ import Testing
 
     @Test(arguments: Shape.allCases)
     func deepTreesSurviveWalkingComparingHashingAndJSON(shape: Shape) throws {
-        let document = MarkdownReader().read(shape.markdown).document
+        let document = MarkdownReader(nestingLimit: nil).read(shape.markdown).document
         var entered = 0
         var exited = 0
         for event in document.events {
@@ -55,7 +57,7 @@ import Testing
             let thread = Thread {
                 var nodes = 0
                 do {
-                    let document = MarkdownReader().read(Shape.lists.markdown).document
+                    let document = MarkdownReader(nestingLimit: nil).read(Shape.lists.markdown).document
                     nodes = document.nodeCount
                     _ = HTMLWriter().write(document)
                 }
@@ -65,6 +67,41 @@ import Testing
             thread.start()
         }
         #expect(finished > Self.depth)
+    }
+}
+
+/// A million levels, in each reader, with the limits on as users get them: the conversion
+/// finishes, the tree stops at the limit, the text is all there, and a warning says why.
+@Suite struct NestingLimitTests {
+    static let million = 1_000_000
+
+    @Test(arguments: [("gfm", "> "), ("gfm", "- "), ("bbcode", "[quote]"), ("bbcode_phpbb", "[list][*]"),
+                      ("html", "<blockquote>")])
+    func aMillionLevelsStopAtTheLimitWithAWarning(_ format: String, _ marker: String) throws {
+        // HTML is measured at 20 000 levels: gumbo's own cost is quadratic in depth, and
+        // the HTML reader's deadline (tested elsewhere) is what bounds it further.
+        let count = format == "html" ? 2_000 : Self.million
+        let input = Array((String(repeating: marker, count: count) + "end\n").utf8)
+        let reading = try MarkupKit.read(utf8: input, as: Format(parsing: format))
+        #expect(reading.document.maximumDepth <= NestingLimit.standard + 3)
+        #expect(reading.warnings.contains { $0.kind == .limit && $0.message.contains("nesting deeper than 256") })
+        #expect(reading.document.plainText(of: reading.document.nodeCount - 1).contains("end")
+            || HTMLWriter().write(reading.document).text.contains("end"))
+        let html = HTMLWriter().write(reading.document).text
+        #expect(HTMLOracle.violations(in: html).isEmpty)
+    }
+
+    @Test func theLimitIsConfigurable() throws {
+        let input = Array((String(repeating: "> ", count: 50) + "x\n").utf8)
+        var options = ConversionOptions()
+        options.nestingLimit = 10
+        let limited = try MarkupKit.read(utf8: input, as: .gfm, options: options)
+        // The limit counts containers; a paragraph and its text sit inside the last one.
+        #expect(limited.document.maximumDepth <= 10 + 3)
+        options.nestingLimit = nil
+        let unlimited = try MarkupKit.read(utf8: input, as: .gfm, options: options)
+        #expect(unlimited.document.maximumDepth >= 51)
+        #expect(unlimited.warnings.isEmpty)
     }
 }
 
@@ -84,7 +121,7 @@ import Testing
     func deepBBCodeIsReadAndWrittenInEveryDialect(_ shape: String) throws {
         let input = try #require(Self.inputs[shape])
         for dialect in BBCodeDialect.all {
-            let document = BBCodeReader(dialect: dialect).read(input).document
+            let document = BBCodeReader(dialect: dialect, nestingLimit: nil).read(input).document
             // Quote and list markers both count; a list and its item are two levels.
             #expect(document.maximumDepth >= Self.depth, "\(dialect.name)")
             let html = HTMLWriter().write(document).text
@@ -92,7 +129,7 @@ import Testing
             let written = BBCodeWriter(dialect: dialect).write(document)
             // Written and read again, the tree is the same, but where the forum itself
             // limits depth (FluxBB flattens lists past five levels, and says so).
-            let reread = BBCodeReader(dialect: dialect).read(written.text).document
+            let reread = BBCodeReader(dialect: dialect, nestingLimit: nil).read(written.text).document
             if written.warnings.isEmpty {
                 #expect(reread == document, "\(dialect.name)")
             } else {

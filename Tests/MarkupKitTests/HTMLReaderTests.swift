@@ -167,8 +167,11 @@ import Testing
     @Test func deepNestingIsReadWithoutRecursion() throws {
         let depth = 2_000
         let html = String(repeating: "<blockquote>", count: depth) + "deep"
-        let document = try tree(html)
+        let document = try HTMLReader(options: .init(nestingLimit: nil)).read(html).document
         #expect(document.nodeCount == depth + 2)
+        let limited = try HTMLReader().read(html)
+        #expect(limited.document.maximumDepth <= NestingLimit.standard + 3)
+        #expect(limited.warnings.contains { $0.kind == .limit })
     }
 
     @Test func gumboPastItsDeadlineIsAnErrorNotAHang() {

@@ -18,7 +18,7 @@ import Testing
     }
 
     static let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?
-        .filter { $0.hasSuffix(".bbcode") }.sorted() ?? []
+        .filter { $0.hasPrefix("mal-") && $0.hasSuffix(".bbcode") }.sorted() ?? []
 
     @Test func theFixturesAreThere() {
         #expect(Self.files.count == 14)

@@ -68,7 +68,7 @@ public enum SpecHTMLNormalizer {
             if !inPre {
                 data = collapse(data)
                 if afterTag && blockTags.contains(lastTag) {
-                    data = last == .startTag ? String(data.drop { $0 == " " }) : data.trimmingCharacters(in: " ")
+                    data = last == .startTag ? String(data.drop { $0 == " " }) : data.trimmingAll(" ")
                 }
             }
             emit(data)
@@ -227,7 +227,7 @@ public enum SpecHTMLNormalizer {
 }
 
 extension String {
-    func trimmingCharacters(in character: Character) -> String {
+    func trimmingAll(_ character: Character) -> String {
         String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
     }
 }

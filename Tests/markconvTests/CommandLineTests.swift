@@ -135,9 +135,12 @@ import Testing
     @Test(arguments: ["> ", "- "])
     func deepInputConvertsWithoutACrash(marker: String) throws {
         let markdown = String(repeating: marker, count: 100_000) + "x\n"
-        let run = try MarkconvBinary.run([], input: markdown)
+        let run = try MarkconvBinary.run(["--nesting-limit", "0"], input: markdown)
         #expect(run.status == 0)
         #expect(run.output == CmarkOracle.html(markdown, extensions: MarkdownExtensions.gfm.names, unsafe: false))
+        let limited = try MarkconvBinary.run([], input: markdown)
+        #expect(limited.status == 0)
+        #expect(limited.standardError.contains("nesting deeper than 256 levels"))
     }
 
     @Test func roundtripPassesAndFailsWithAReadableDiff() throws {

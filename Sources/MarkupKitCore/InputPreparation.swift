@@ -1,0 +1,94 @@
+/// What every text input goes through before a reader sees it, so that all readers agree
+/// on the characters they are given (and no later step can join `java` and `script`):
+///
+/// - invalid UTF-8 is an error naming the first bad byte, or, when asked, each bad
+///   sequence becomes U+FFFD with a warning;
+/// - a leading byte-order mark is dropped;
+/// - CRLF and a lone CR become LF;
+/// - NUL, the other C0 controls except tab and LF, and DEL become U+FFFD (replaced, not
+///   deleted, so the text on either side stays apart).
+public enum InputPreparation {
+    public static func prepare(_ bytes: [UInt8], replacingInvalidUTF8: Bool) throws(MarkupKitError)
+        -> (bytes: [UInt8], warnings: [ConversionWarning]) {
+        var warnings: [ConversionWarning] = []
+        var input = bytes
+        if let offset = UTF8Validation.firstInvalidOffset(in: input) {
+            guard replacingInvalidUTF8 else { throw .invalidUTF8(offset: offset) }
+            let repaired = Array(String(decoding: input, as: UTF8.self).utf8)
+            warnings.append(ConversionWarning(.input, at: position(ofByte: offset, in: input),
+                                              "invalid UTF-8 from byte offset \(offset) replaced with U+FFFD (--lossy-utf8)"))
+            input = repaired
+        }
+        var start = 0
+        if input.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        guard start > 0 || needsCleaning(input) else { return (input, warnings) }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count)
+        var index = start
+        var replaced = 0
+        var firstReplaced: SourcePosition?
+        while index < input.count {
+            let byte = input[index]
+            switch byte {
+            case 0x0D:
+                output.append(0x0A)
+                if index + 1 < input.count && input[index + 1] == 0x0A { index += 1 }
+            case 0x09, 0x0A:
+                output.append(byte)
+            case 0x00...0x1F, 0x7F:
+                if firstReplaced == nil { firstReplaced = position(ofByte: index, in: input) }
+                replaced += 1
+                output += [0xEF, 0xBF, 0xBD]
+            default:
+                output.append(byte)
+            }
+            index += 1
+        }
+        if let firstReplaced {
+            warnings.append(ConversionWarning(.input, at: firstReplaced,
+                                              "\(replaced) control character\(replaced == 1 ? "" : "s") (NUL, other C0, DEL) replaced with U+FFFD"))
+        }
+        return (output, warnings)
+    }
+
+    /// Whether any byte needs changing: a control character other than tab and LF.
+    private static func needsCleaning(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var index = 0
+            // Eight bytes at a time: a byte below 0x20 or equal to 0x7F shows in the
+            // classic "has a zero byte" test on the bytes XORed or offset.
+            while index + 8 <= buffer.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let lowBytes: UInt64 = 0x0101_0101_0101_0101
+                let highBits: UInt64 = 0x8080_8080_8080_8080
+                let below32 = (word &- lowBytes &* 0x20) & ~word & highBits
+                let del = ((word ^ (lowBytes &* 0x7F)) &- lowBytes) & ~(word ^ (lowBytes &* 0x7F)) & highBits
+                if below32 != 0 || del != 0 {
+                    for offset in 0..<8 where isControl(base[index + offset]) { return true }
+                }
+                index += 8
+            }
+            while index < buffer.count {
+                if isControl(base[index]) { return true }
+                index += 1
+            }
+            return false
+        }
+    }
+
+    private static func isControl(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F
+    }
+
+    /// Line and byte column of an offset, for the warning.
+    static func position(ofByte offset: Int, in bytes: [UInt8]) -> SourcePosition {
+        var line: Int32 = 1
+        var lineStart = 0
+        for index in 0..<min(offset, bytes.count) where bytes[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        return SourcePosition(line: line, column: Int32(clamping: offset - lineStart + 1))
+    }
+}
