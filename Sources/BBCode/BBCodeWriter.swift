@@ -281,8 +281,15 @@ private struct BBCodeOutput: ~Copyable {
                 return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth,
                             loose: false, flattened: false)
             }
-            out.append(contentsOf: quoteTag(attribution: attribution, hints: document.hints(at: index)))
+            let tag = quoteTag(attribution: attribution, hints: document.hints(at: index))
+            out.append(contentsOf: tag)
             out.append(byte: UInt8(ascii: "\n"))
+            if let attribution, !attribution.isEmpty,
+               BBCodeReader(dialect: dialect).read(tag + "x[/quote]").document.nodes.first?.kind != .blockQuote(attribution: attribution) {
+                // The forum's quote tag has no way to write every character (a `"` and a `]`
+                // in one name, say): the name was written with look-alikes.
+                warn("quote attribution '\(attribution)' cannot be written exactly in \(dialect.title); characters were replaced", at: position)
+            }
             return Open(node: index, next: index + 1, previous: nil, closing: "[/quote]", listDepth: listDepth,
                         loose: false, flattened: false)
         case .list(let attributes):

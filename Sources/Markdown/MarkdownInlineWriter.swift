@@ -193,6 +193,8 @@ struct MarkdownInlineWriter {
         let context: Context
         let attempt: Attempt
         var pieces: [Piece] = []
+        /// How many inlines written as HTML are open where the collection stands.
+        var htmlDepth = 0
         /// Set where a delimiter touches other syntax or needed a fix: worth reading back.
         var needsVerification = false
         /// Set where a character was written as a reference so a delimiter would flank.
@@ -223,6 +225,9 @@ struct MarkdownInlineWriter {
                     closers.removeLast()
                     switch last.action {
                     case .syntax(let text): pieces.append(.syntax(text))
+                    case .endHTML(let text):
+                        htmlDepth -= 1
+                        pieces.append(.syntax(text))
                     case .delimiter(let opener):
                         let closerIndex = pieces.count
                         delimiters.append(Delimiter(span: delimiters[opener].span, isOpener: false,
@@ -273,6 +278,13 @@ struct MarkdownInlineWriter {
                     }
                 case .emphasis, .strong, .strikethrough:
                     var span: Span = node.kind == .emphasis ? .emphasis : node.kind == .strong ? .strong : .strikethrough
+                    if htmlDepth > 0 && syntax.allowsRawHTML {
+                        // Inside an element written as HTML, delimiters could pair with
+                        // ones outside it across its tags (`~~<u>~~x</u>~~`): tags only.
+                        closers.append((end, wrapInHTML(span.htmlTags.open, span.htmlTags.close, node.kind.displayName,
+                                                        at: position, warnings: &warnings)))
+                        break
+                    }
                     if span == .emphasis, end > index + 2, document[index + 1].kind == .strong,
                        document.subtreeEnd(of: index + 1) == end {
                         // Both spans are written by one delimiter run; the strong node's own
@@ -373,6 +385,8 @@ struct MarkdownInlineWriter {
 
         private enum Closer {
             case syntax(String)
+            /// The end tag of an inline written as HTML.
+            case endHTML(String)
             case delimiter(Int)
             case endLinkText(String)
             case endImageText(String)
@@ -386,7 +400,8 @@ struct MarkdownInlineWriter {
                 return .nothing
             }
             pieces.append(.syntax(open))
-            return .syntax(close)
+            htmlDepth += 1
+            return .endHTML(close)
         }
 
         mutating func appendText(_ text: String, inLinkText: Bool) {
