@@ -1,6 +1,8 @@
 #include "cmark_arena.h"
 
+#include <setjmp.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,41 @@ static const size_t HUGE_PAGE_BUDGET = (size_t)64 << 20;
 static _Thread_local chunk *current = NULL;
 static _Thread_local size_t mapped = 0;
 
+/* The guard of one parse (markupkit_arena_parse): while it is set, every allocation
+   checks the parse's memory budget, and every 64th its deadline. cmark allocates as it
+   goes — a node per inline, a buffer per line — so between two checks it does a bounded
+   amount of work, however pathological the input. */
+typedef struct {
+  jmp_buf escape;
+  int has_deadline;
+  struct timespec deadline;
+  size_t budget;
+  size_t taken;
+  unsigned calls;
+  markupkit_parse_status status;
+} guard;
+
+static _Thread_local guard *active_guard = NULL;
+
+static void check_guard(size_t needed) {
+  guard *g = active_guard;
+  g->taken += needed;
+  if (g->budget != 0 && g->taken > g->budget) {
+    g->status = MARKUPKIT_PARSE_TOO_LARGE;
+    active_guard = NULL;
+    longjmp(g->escape, 1);
+  }
+  if (g->has_deadline && ++g->calls % 64 == 0) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > g->deadline.tv_sec || (now.tv_sec == g->deadline.tv_sec && now.tv_nsec >= g->deadline.tv_nsec)) {
+      g->status = MARKUPKIT_PARSE_TOO_SLOW;
+      active_guard = NULL;
+      longjmp(g->escape, 1);
+    }
+  }
+}
+
 static void out_of_memory(void) {
   fputs("markconv: out of memory\n", stderr);
   abort();
@@ -38,6 +75,7 @@ static size_t round_up(size_t size) { return (size + 15) & ~(size_t)15; }
 static unsigned char *take(size_t size) {
   size_t needed = round_up(size) + HEADER;
   if (needed < size) out_of_memory(); /* overflow */
+  if (active_guard != NULL) check_guard(needed);
   if (current == NULL || current->size - current->used < needed) {
     size_t next = current == NULL ? FIRST_CHUNK : (current->size + sizeof(chunk)) * 2 - sizeof(chunk);
     if (next > LARGEST_GROWTH - sizeof(chunk)) next = LARGEST_GROWTH - sizeof(chunk);
@@ -106,4 +144,32 @@ void markupkit_arena_release(void) {
     munmap(current, sizeof(chunk) + current->size);
     current = previous;
   }
+}
+
+cmark_node *markupkit_arena_parse(cmark_parser *parser, const char *bytes, size_t length, double seconds,
+                                  size_t budget, markupkit_parse_status *status) {
+  guard g;
+  memset(&g, 0, sizeof g);
+  g.budget = budget;
+  if (seconds > 0) {
+    g.has_deadline = 1;
+    clock_gettime(CLOCK_MONOTONIC, &g.deadline);
+    g.deadline.tv_sec += (time_t)seconds;
+    g.deadline.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+    if (g.deadline.tv_nsec >= 1000000000L) {
+      g.deadline.tv_sec += 1;
+      g.deadline.tv_nsec -= 1000000000L;
+    }
+  }
+  if (setjmp(g.escape) != 0) {
+    /* Everything cmark had allocated is in the arena, which the caller releases. */
+    *status = g.status;
+    return NULL;
+  }
+  active_guard = &g;
+  if (length > 0) cmark_parser_feed(parser, bytes, length);
+  cmark_node *root = cmark_parser_finish(parser);
+  active_guard = NULL;
+  *status = MARKUPKIT_PARSE_DONE;
+  return root;
 }

@@ -22,15 +22,40 @@ public struct MarkdownReader: Sendable {
     /// no limit. Deeper levels are merged into the one around them, with a warning.
     public var nestingLimit: Int?
 
-    public init(extensions: MarkdownExtensions = .gfm, nestingLimit: Int? = NestingLimit.standard) {
+    /// How long cmark-gfm may take on one document read with ``read(utf8:)``, in seconds;
+    /// nil for no limit. Debian's cmark-gfm 0.29.0.gfm.6 takes minutes on some inputs
+    /// that newer releases fixed.
+    public var timeLimit: Double?
+    /// How much memory cmark-gfm may allocate for one document read with ``read(utf8:)``,
+    /// in bytes; nil for no limit. Tables filled up with empty cells grow with the square
+    /// of their size (7 kB of input, 10 MB of cells).
+    public var memoryLimit: Int?
+
+    public init(extensions: MarkdownExtensions = .gfm, nestingLimit: Int? = NestingLimit.standard,
+                timeLimit: Double? = nil, memoryLimit: Int? = nil) {
         self.extensions = extensions
         self.nestingLimit = nestingLimit
+        self.timeLimit = timeLimit
+        self.memoryLimit = memoryLimit
     }
 
-    /// Reads Markdown text.
+    /// The memory budget ``MarkupKit`` gives a parse: 256 MiB plus 512 bytes per input
+    /// byte. cmark needs about 150 bytes per node, and the densest honest input (a
+    /// million nested `- `) makes one node per byte; what squares (a 7 kB table filled
+    /// out to a million cells) exceeds it at once.
+    public static func memoryBudget(forInputOf count: Int) -> Int {
+        let perByte = count.multipliedReportingOverflow(by: 512)
+        return perByte.overflow ? .max : (256 << 20) + perByte.partialValue
+    }
+
+    /// Reads Markdown text, without the time and memory limits (for text you trust).
     public func read(_ text: String) -> ReadResult {
         var text = text
-        return text.withUTF8 { convert($0) }
+        var unlimited = self
+        unlimited.timeLimit = nil
+        unlimited.memoryLimit = nil
+        // Cannot throw without limits.
+        return text.withUTF8 { (try? unlimited.convert($0)) ?? ReadResult(document: Document()) }
     }
 
     /// Reads Markdown from UTF-8 bytes; invalid UTF-8 is an error naming the first bad byte.
@@ -38,14 +63,14 @@ public struct MarkdownReader: Sendable {
         if let offset = UTF8Validation.firstInvalidOffset(in: bytes) {
             throw .invalidUTF8(offset: offset)
         }
-        return convert(bytes)
+        return try convert(bytes)
     }
 
     public func read(utf8 bytes: [UInt8]) throws(MarkupKitError) -> ReadResult {
         try bytes.withUnsafeBufferPointer { (buffer) throws(MarkupKitError) in try read(utf8: buffer) }
     }
 
-    private func convert(_ source: UnsafeBufferPointer<UInt8>) -> ReadResult {
+    private func convert(_ source: UnsafeBufferPointer<UInt8>) throws(MarkupKitError) -> ReadResult {
         let types = CmarkRegistry.shared
         var options = CMARK_OPT_SOURCEPOS
         if extensions.contains(.footnotes) { options |= CMARK_OPT_FOOTNOTES }
@@ -63,11 +88,22 @@ public struct MarkdownReader: Sendable {
             }
             cmark_parser_attach_syntax_extension(parser, syntaxExtension)
         }
+        var status = MARKUPKIT_PARSE_DONE
         let parsed = MarkdownReader.withCmarkParsingLock { () -> OpaquePointer? in
             source.withMemoryRebound(to: CChar.self) { chars in
-                if let base = chars.baseAddress { cmark_parser_feed(parser, base, chars.count) }
+                markupkit_arena_parse(parser, chars.baseAddress, chars.count, timeLimit ?? 0,
+                                      memoryLimit.map { max(1, $0) } ?? 0, &status)
             }
-            return cmark_parser_finish(parser)
+        }
+        switch status {
+        case MARKUPKIT_PARSE_TOO_SLOW:
+            let seconds = timeLimit ?? 0
+            throw .tooComplex(parser: "Markdown",
+                              limit: "not parsed within \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s")
+        case MARKUPKIT_PARSE_TOO_LARGE:
+            throw .tooComplex(parser: "Markdown", limit: "more than \((memoryLimit ?? 0) >> 20) MiB of parser memory")
+        default:
+            break
         }
         guard let root = parsed else { fatalError("cmark_parser_finish failed: out of memory") }
 

@@ -14,9 +14,12 @@ public struct ConversionOptions: Hashable, Sendable {
     public var nestingLimit: Int? = NestingLimit.standard
     /// Replace invalid UTF-8 with U+FFFD (and warn) instead of failing.
     public var replacesInvalidUTF8 = false
+    /// How much memory a parser may allocate for one document, in bytes; nil for the
+    /// default budget (``MarkdownReader/memoryBudget(forInputOf:)``).
+    public var parseMemoryLimit: Int?
     /// Which link and image addresses are kept (ignored with `allowsRawHTML`).
     public var urlPolicy: URLPolicy = .standard
-    /// How long the HTML parser may take on one document, in seconds (nil: no limit).
+    /// How long the HTML and Markdown parsers may take on one document, in seconds (nil: no limit).
     /// Past it the conversion fails with ``MarkupKitError/tooComplex(parser:limit:)``.
     public var parseTimeLimit: Double?
 
@@ -84,7 +87,10 @@ public enum MarkupKit {
                                       options: ConversionOptions) throws -> ReadResult {
         switch format.name {
         case .commonmark, .gfm:
-            return try MarkdownReader(extensions: format.extensions, nestingLimit: options.nestingLimit).read(utf8: input)
+            return try MarkdownReader(extensions: format.extensions, nestingLimit: options.nestingLimit,
+                                      timeLimit: options.parseTimeLimit,
+                                      memoryLimit: options.parseMemoryLimit ?? MarkdownReader.memoryBudget(forInputOf: input.count))
+                .read(utf8: input)
         case .json:
             return try JSONReader().read(utf8: input)
         case .bbcode:

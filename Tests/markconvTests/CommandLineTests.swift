@@ -109,6 +109,13 @@ import Testing
         #expect(run.output.isEmpty)
     }
 
+    @Test func markdownTooComplexForCmarkIsExit65() throws {
+        let run = try MarkconvBinary.run(["--parse-time-limit", "0.1"],
+                                         input: Data(String(repeating: "![[]()", count: 160_000).utf8))
+        #expect(run.status == 65)
+        #expect(run.standardError == "markconv: input too complex for the Markdown parser (not parsed within 0.1 s)\n")
+    }
+
     @Test func htmlTooComplexForGumboIsExit65() throws {
         let run = try MarkconvBinary.run(["-f", "html", "--parse-time-limit", "0.05"],
                                          input: Data(String(repeating: "<div>", count: 30_000).utf8))

@@ -16,4 +16,19 @@
 cmark_mem *markupkit_arena_start(void);
 void markupkit_arena_release(void);
 
+typedef enum {
+  MARKUPKIT_PARSE_DONE = 0,
+  MARKUPKIT_PARSE_TOO_SLOW = 1,
+  MARKUPKIT_PARSE_TOO_LARGE = 2
+} markupkit_parse_status;
+
+/* Feeds and finishes a parser made with the arena's allocator, giving up when the parse
+   has run for `seconds` (<= 0: never) or taken `budget` bytes of arena (0: no budget).
+   Debian's cmark-gfm 0.29.0.gfm.6 has inputs that take it minutes, or that square into
+   hundreds of megabytes (tables auto-filled with empty cells); giving up jumps out of
+   cmark with longjmp, which is safe because everything the parse allocated is in the
+   arena and is released whole. Returns NULL and sets `status` when it gave up. */
+cmark_node *markupkit_arena_parse(cmark_parser *parser, const char *bytes, size_t length, double seconds,
+                                  size_t budget, markupkit_parse_status *status);
+
 #endif
