@@ -53,6 +53,8 @@ let package = Package(
             dependencies: ["MarkupKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/markconv"
         ),
+        // The fuzzing harness (scripts/fuzz builds it with libFuzzer; plain, it replays inputs).
+        .executableTarget(name: "markconv-fuzz", dependencies: ["MarkupKit", "MarkupKitTestSupport"], path: "Fuzz"),
         // Test helpers shared by both test targets: the spec file, cmark-gfm's own renderer
         // as an oracle, and a random Markdown generator.
         .target(name: "MarkupKitTestSupport", dependencies: ["CCmarkGFM", "MarkupKitCore", "MarkupKitMarkdown"],

@@ -717,6 +717,12 @@ private struct BBCodeParser {
     /// Tags whose content is taken as written up to the closing tag. Without a closing
     /// tag they are text.
     private mutating func openVerbatim(_ tag: ScannedTag, _ role: TagRole, at position: SourcePosition) -> Bool {
+        if role == .url || role == .email,
+           inlines.contains(where: { if case .link = $0.kind { true } else { false } })
+            || pendingReopen.contains(where: { if case .link = $0.kind { true } else { false } }) {
+            // No link inside a link (HTML cannot nest them): the inner tag is text.
+            return false
+        }
         if (role == .url || role == .email) && tag.value != nil {
             // `[url=…]text[/url]`: the text is parsed like any other.
             guard let destination = linkDestination(tag.value!, email: role == .email) else {

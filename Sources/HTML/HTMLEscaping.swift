@@ -3,7 +3,9 @@ import MarkupKitCore
 /// Byte-level escaping for HTML output, matching cmark's rules so Markdown input renders
 /// byte-for-byte as cmark-gfm renders it.
 enum HTMLEscaping {
-    /// Escapes `&`, `<`, `>` and `"` (cmark's non-secure mode leaves `'` and `/` alone).
+    /// Escapes `&`, `<`, `>` and `"` (cmark's non-secure mode leaves `'` and `/` alone),
+    /// and writes control characters other than tab and LF as U+FFFD (CR as `&#13;`):
+    /// input was cleaned of them, but a character reference (`&#30;`) can still spell one.
     @inline(__always)
     static func escapeText(_ text: UnsafeBufferPointer<UInt8>, into out: inout ByteBuffer) {
         var runStart = 0
@@ -12,7 +14,7 @@ enum HTMLEscaping {
         while index < count {
             let byte = text[index]
             // Every byte that needs escaping is at most '>', so most letters skip the switch.
-            if byte > UInt8(ascii: ">") {
+            if byte > UInt8(ascii: ">") && byte != 0x7F {
                 index += 1
                 continue
             }
@@ -22,6 +24,8 @@ enum HTMLEscaping {
             case UInt8(ascii: "<"): replacement = "&lt;"
             case UInt8(ascii: ">"): replacement = "&gt;"
             case UInt8(ascii: "\""): replacement = "&quot;"
+            case 0x00...0x08, 0x0B, 0x0C, 0x0E...0x1F, 0x7F: replacement = "\u{FFFD}"
+            case 0x0D: replacement = "&#13;"
             default:
                 index += 1
                 continue

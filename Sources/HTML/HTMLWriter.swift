@@ -48,6 +48,10 @@ private struct HTMLRenderer: ~Copyable {
     /// Open containers, outermost first.
     var open: [Int] = []
     var tables: [TableState] = []
+    /// Links inside a link (only a hand-made tree has them): HTML cannot nest `<a>`, so
+    /// the inner ones are written as their content.
+    var linkDepth = 0
+    var innerLinks: Set<Int> = []
     var footnotes = FootnoteNumbering()
     var omittedRawHTML = 0
     var firstOmittedRawHTML = SourcePosition.unknown
@@ -229,6 +233,11 @@ private struct HTMLRenderer: ~Copyable {
         case .superscript: out.append("<sup>")
         case .subscript: out.append("<sub>")
         case .link(let destination, let title):
+            linkDepth += 1
+            guard linkDepth == 1 else {
+                innerLinks.insert(index)
+                return
+            }
             out.append("<a href=\"")
             if options.allowsRawHTML || !HTMLEscaping.isDangerousURL(destination) {
                 HTMLEscaping.escapeHref(destination, into: &out)
@@ -313,7 +322,9 @@ private struct HTMLRenderer: ~Copyable {
         case .underline: out.append("</u>")
         case .superscript: out.append("</sup>")
         case .subscript: out.append("</sub>")
-        case .link: out.append("</a>")
+        case .link:
+            linkDepth -= 1
+            if innerLinks.remove(index) == nil { out.append("</a>") }
         case .color, .fontSize, .font: out.append("</span>")
         case .image, .thematicBreak, .codeBlock, .rawBlock, .text, .softBreak, .lineBreak, .code,
              .footnoteReference, .rawInline:

@@ -211,7 +211,15 @@ private struct CmarkConverter {
         if nestingLimit != .max, isPastNestingLimit(node, type: type, range: range) { return }
         switch type {
         case CMARK_NODE_TEXT:
-            builder.addText(validatedUTF8: literal(of: node), range: range)
+            let text = literal(of: node)
+            if UTF8Validation.firstInvalidOffset(in: text.assumingMemoryBound(to: UInt8.self)) == nil {
+                builder.addText(validatedUTF8: text, range: range)
+            } else {
+                // cmark-gfm 0.29 can cut a character in two when it turns an unmatched
+                // footnote reference whose label spans lines back into text (found by
+                // fuzzing); the tree only ever holds valid UTF-8.
+                builder.addText(String(decoding: text, as: UTF8.self), range: range)
+            }
         case CMARK_NODE_SOFTBREAK:
             builder.addLeaf(.softBreak, range: range)
         case CMARK_NODE_PARAGRAPH:

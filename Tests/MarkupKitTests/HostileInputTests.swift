@@ -212,3 +212,25 @@ import Testing
         }
     }
 }
+
+/// Inputs the fuzzer found (`scripts/fuzz`), kept as regression cases: each, read as the
+/// format its name starts with, gives HTML the oracle accepts.
+@Suite struct FuzzFindingsTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz")
+    static let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.sorted() ?? []
+
+    @Test(arguments: files)
+    func findingStaysFixed(_ file: String) throws {
+        let format = try Format(parsing: String(file.prefix { $0 != "-" }))
+        var options = ConversionOptions()
+        options.replacesInvalidUTF8 = true
+        let input = Array(try Data(contentsOf: Self.directory.appendingPathComponent(file)))
+        let html = try MarkupKit.convert(utf8: input, from: format, to: .html, options: options).text
+        #expect(HTMLOracle.violations(in: html).isEmpty, "\(html)")
+    }
+
+    @Test func theHTMLWriterNeverNestsLinks() throws {
+        let json = #"{"schema":"markupkit-document","version":1,"blocks":[{"type":"paragraph","children":[{"type":"link","destination":"/a","title":"","children":[{"type":"link","destination":"/b","title":"","children":[{"type":"text","text":"x"}]}]}]}]}"#
+        #expect(try MarkupKit.convert(json, from: .json, to: .html).output == "<p><a href=\"/a\">x</a></p>\n")
+    }
+}
