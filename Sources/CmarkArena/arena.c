@@ -1,8 +1,16 @@
 #include "cmark_arena.h"
 
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +43,7 @@ static _Thread_local size_t mapped = 0;
    goes — a node per inline, a buffer per line — so between two checks it does a bounded
    amount of work, however pathological the input. */
 typedef struct {
-  jmp_buf escape;
+  sigjmp_buf escape;
   int has_deadline;
   struct timespec deadline;
   size_t budget;
@@ -52,7 +60,7 @@ static void check_guard(size_t needed) {
   if (g->budget != 0 && g->taken > g->budget) {
     g->status = MARKUPKIT_PARSE_TOO_LARGE;
     active_guard = NULL;
-    longjmp(g->escape, 1);
+    siglongjmp(g->escape, 1);
   }
   if (g->has_deadline && ++g->calls % 64 == 0) {
     struct timespec now;
@@ -60,7 +68,7 @@ static void check_guard(size_t needed) {
     if (now.tv_sec > g->deadline.tv_sec || (now.tv_sec == g->deadline.tv_sec && now.tv_nsec >= g->deadline.tv_nsec)) {
       g->status = MARKUPKIT_PARSE_TOO_SLOW;
       active_guard = NULL;
-      longjmp(g->escape, 1);
+      siglongjmp(g->escape, 1);
     }
   }
 }
@@ -146,6 +154,32 @@ void markupkit_arena_release(void) {
   }
 }
 
+/* Some slow inputs make cmark loop without allocating (a blank line walks every open
+   list, and there are 30 000 of them), so the allocator alone cannot keep the deadline.
+   A timer aimed at the parsing thread delivers DEADLINE_SIGNAL when the time is up; the
+   handler leaves cmark the same way the allocator does. cmark works only in memory it
+   got from the arena and holds no lock, so nothing it was doing needs finishing. */
+#define DEADLINE_SIGNAL (SIGRTMIN + 7)
+
+static void on_deadline(int signal_number) {
+  (void)signal_number;
+  guard *g = active_guard;
+  if (g == NULL) return; /* the parse ended as the timer fired */
+  g->status = MARKUPKIT_PARSE_TOO_SLOW;
+  active_guard = NULL;
+  siglongjmp(g->escape, 1);
+}
+
+static pthread_once_t handler_installed = PTHREAD_ONCE_INIT;
+
+static void install_handler(void) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = on_deadline;
+  sigemptyset(&action.sa_mask);
+  sigaction(DEADLINE_SIGNAL, &action, NULL);
+}
+
 cmark_node *markupkit_arena_parse(cmark_parser *parser, const char *bytes, size_t length, double seconds,
                                   size_t budget, markupkit_parse_status *status) {
   guard g;
@@ -161,8 +195,28 @@ cmark_node *markupkit_arena_parse(cmark_parser *parser, const char *bytes, size_
       g.deadline.tv_nsec -= 1000000000L;
     }
   }
-  if (setjmp(g.escape) != 0) {
+  timer_t timer;
+  int has_timer = 0;
+  if (seconds > 0) {
+    pthread_once(&handler_installed, install_handler);
+    struct sigevent event;
+    memset(&event, 0, sizeof event);
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = DEADLINE_SIGNAL;
+    event.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
+    if (timer_create(CLOCK_MONOTONIC, &event, &timer) == 0) {
+      struct itimerspec when;
+      memset(&when, 0, sizeof when);
+      when.it_value.tv_sec = (time_t)seconds;
+      when.it_value.tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9);
+      if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0) when.it_value.tv_nsec = 1;
+      has_timer = timer_settime(timer, 0, &when, NULL) == 0;
+      if (!has_timer) timer_delete(timer);
+    }
+  }
+  if (sigsetjmp(g.escape, 1) != 0) {
     /* Everything cmark had allocated is in the arena, which the caller releases. */
+    if (has_timer) timer_delete(timer);
     *status = g.status;
     return NULL;
   }
@@ -170,6 +224,7 @@ cmark_node *markupkit_arena_parse(cmark_parser *parser, const char *bytes, size_
   if (length > 0) cmark_parser_feed(parser, bytes, length);
   cmark_node *root = cmark_parser_finish(parser);
   active_guard = NULL;
+  if (has_timer) timer_delete(timer);
   *status = MARKUPKIT_PARSE_DONE;
   return root;
 }
