@@ -7,7 +7,7 @@ autolink storms, deep and broken BBCode, encoding floods), converts each with ma
 to HTML, and prints the time at each scale and their ratio per doubling of the input's
 bytes. A case passes when that ratio is at most 2.3 (a run under 0.25 s at 2× is fast whatever
 its ratio: at that size a process start and page faults are most of the time),
-or when markconv gives up with exit 65 ("input too complex", here after 5 s) — the guard
+or when markconv gives up with exit 65 ("input too complex", here after 2 s) — the guard
 on Debian's cmark-gfm 0.29, whose slow inputs newer releases fixed. Exits 1 if any fails.
 
 Usage: bench/hostile_sizes.py [--markconv PATH] [--only SUBSTRING] [--ratio 2.3]
@@ -119,7 +119,7 @@ CASES = {
 
 def run(markconv, path, source):
     started = time.perf_counter()
-    result = subprocess.run([markconv, "--lossy-utf8", "--parse-time-limit", "5", "-f", source, "-t", "html", path],
+    result = subprocess.run([markconv, "--lossy-utf8", "--parse-time-limit", "2", "-f", source, "-t", "html", path],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return time.perf_counter() - started, result.returncode, result.stderr.decode(errors="replace")
 

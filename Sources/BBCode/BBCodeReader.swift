@@ -19,10 +19,14 @@ public struct BBCodeReader: Sendable {
     public var dialect: BBCodeDialect
     /// How deep tags may nest (``NestingLimit``); nil for no limit. A tag past it stays text.
     public var nestingLimit: Int?
+    /// How many tags a post may use (``TagLimit``); nil for no limit. Later tags stay text.
+    public var tagLimit: Int?
 
-    public init(dialect: BBCodeDialect = .generic, nestingLimit: Int? = NestingLimit.standard) {
+    public init(dialect: BBCodeDialect = .generic, nestingLimit: Int? = NestingLimit.standard,
+                tagLimit: Int? = TagLimit.standard) {
         self.dialect = dialect
         self.nestingLimit = nestingLimit
+        self.tagLimit = tagLimit
     }
 
     public func read(_ text: String) -> ReadResult {
@@ -39,6 +43,7 @@ public struct BBCodeReader: Sendable {
         bytes.withUnsafeBufferPointer { buffer in
             var parser = BBCodeParser(input: buffer, dialect: dialect, vocabulary: BBCodeVocabulary(dialect))
             parser.nestingLimit = nestingLimit ?? .max
+            parser.tagLimit = tagLimit ?? .max
             return parser.parse()
         }
     }
@@ -136,6 +141,8 @@ private struct BBCodeParser {
 
     var nestingLimit = Int.max
     var warnedAboutNesting = false
+    var tagLimit = Int.max
+    var tagsUsed = 0
 
     init(input: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, vocabulary: BBCodeVocabulary) {
         self.input = input
@@ -191,6 +198,14 @@ private struct BBCodeParser {
             index = tag.end
             if closeTag(tag, role, at: position) { return true }
             return false
+        }
+        if !tag.isClosing {
+            tagsUsed += 1
+            if tagsUsed > tagLimit {
+                if tagsUsed == tagLimit + 1 { warnings.append(TagLimit.warning(tagLimit, at: position)) }
+                index = tag.end
+                return false
+            }
         }
         if builder.depth >= nestingLimit {
             // Past the limit a start tag is text; its end tag then finds no start and is

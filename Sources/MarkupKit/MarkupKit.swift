@@ -12,6 +12,8 @@ public struct ConversionOptions: Hashable, Sendable {
     public var listIndentation: MarkdownWriter.ListIndentation
     /// How deep containers may nest in what is read (``NestingLimit``); nil for no limit.
     public var nestingLimit: Int? = NestingLimit.standard
+    /// How many tags a BBCode post may use (``TagLimit``); nil for no limit.
+    public var tagLimit: Int? = TagLimit.standard
     /// Replace invalid UTF-8 with U+FFFD (and warn) instead of failing.
     public var replacesInvalidUTF8 = false
     /// How much memory a parser may allocate for one document, in bytes; nil for the
@@ -94,7 +96,8 @@ public enum MarkupKit {
         case .json:
             return try JSONReader().read(utf8: input)
         case .bbcode:
-            return try BBCodeReader(dialect: format.dialect, nestingLimit: options.nestingLimit).read(utf8: input)
+            return try BBCodeReader(dialect: format.dialect, nestingLimit: options.nestingLimit, tagLimit: options.tagLimit)
+                .read(utf8: input)
         case .html:
             let keepsTags = target.map { ($0.name == .gfm || $0.name == .commonmark) && $0.extensions.contains(.rawHTML) }
             return try HTMLReader(options: .init(timeLimit: options.parseTimeLimit, keepsUnknownElements: keepsTags ?? false,

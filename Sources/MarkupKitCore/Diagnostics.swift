@@ -90,3 +90,14 @@ public enum NestingLimit {
                           "nesting deeper than \(limit) levels: the deeper levels are kept as text or merged into the level around them (--nesting-limit)")
     }
 }
+
+/// How many markup tags one BBCode post may use. Past it, tags are text: a post with
+/// more than a hundred thousand tags is not a post, and each is work an attacker chose.
+public enum TagLimit {
+    public static let standard = 100_000
+
+    public static func warning(_ limit: Int, at position: SourcePosition) -> ConversionWarning {
+        ConversionWarning(.limit, at: position,
+                          "more than \(limit) tags: the rest are kept as text (--tag-limit)")
+    }
+}

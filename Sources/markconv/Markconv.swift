@@ -62,6 +62,10 @@ struct Markconv: ParsableCommand {
                                valueName: "n"))
     var nestingLimit: Int?
 
+    @Option(help: ArgumentHelp("Tags a BBCode post may use; later ones are kept as text, with a warning. 0 for no limit. Default: 100000.",
+                               valueName: "n"))
+    var tagLimit: Int?
+
     @Flag(help: "Replace invalid UTF-8 with U+FFFD (with a warning) instead of failing with exit 65.")
     var lossyUtf8 = false
 
@@ -70,6 +74,7 @@ struct Markconv: ParsableCommand {
         var options = ConversionOptions(allowsRawHTML: unsafe)
         options.replacesInvalidUTF8 = lossyUtf8
         if let nestingLimit { options.nestingLimit = nestingLimit > 0 ? nestingLimit : nil }
+        if let tagLimit { options.tagLimit = tagLimit > 0 ? tagLimit : nil }
         if let parseTimeLimit { options.parseTimeLimit = parseTimeLimit > 0 ? parseTimeLimit : nil }
         return options
     }

@@ -41,8 +41,29 @@ import Testing
     func noScriptRunsNoDialogOpensNothingNavigates() throws {
         let outputs = try Self.outputs()
         #expect(outputs.count > 300)
+        var body = ""
+        for (name, html) in outputs {
+            body += "<section data-case=\"\(name.replacingOccurrences(of: "\"", with: ""))\">\n\(html)</section>\n"
+        }
+        let result = try Self.load(body: body)
+        #expect(result == "[]", "Chromium recorded: \(result ?? "no result: the page navigated away or did not load")")
+    }
+
+    /// The trap itself works: the same page with a payload in it records the attempt.
+    @Test(.enabled(if: chromium != nil, "Chromium is not installed"))
+    func theTrapCatchesAPayload() throws {
+        let unsafe = try MarkupKit.convert("<img src=x onerror=alert(1)>\n", from: .gfm, to: .html,
+                                           options: ConversionOptions(allowsRawHTML: true)).output
+        #expect(unsafe.contains("onerror"))
+        let result = try Self.load(body: unsafe)
+        #expect(result?.contains("script-src") == true, "\(result ?? "no result")")
+    }
+
+    /// Loads `body` in headless Chromium on the trap page and returns what the page's own
+    /// script recorded (a JSON array), or nil if the page did not finish as itself.
+    static func load(body: String) throws -> String? {
         let nonce = "markupkit\(UInt64.random(in: 0...UInt64.max))"
-        var page = """
+        let page = """
             <!DOCTYPE html><html><head><meta charset="utf-8">
             <meta http-equiv="Content-Security-Policy" content="script-src 'nonce-\(nonce)'; object-src 'none'; base-uri 'none'; form-action 'none'">
             <script nonce="\(nonce)">
@@ -67,20 +88,16 @@ import Testing
               }, 300);
             });
             </script></head><body>
-
+            \(body)
+            </body></html>
             """
-        for (name, html) in outputs {
-            page += "<section data-case=\"\(name.replacingOccurrences(of: "\"", with: ""))\">\n\(html)</section>\n"
-        }
-        page += "</body></html>\n"
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("markupkit-browser-\(nonce)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("page.html")
         try page.write(to: file, atomically: true, encoding: .utf8)
-
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.chromium))
+        process.executableURL = URL(fileURLWithPath: try #require(chromium))
         process.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
                              "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
                              "--virtual-time-budget=5000", "--dump-dom", file.absoluteString]
@@ -90,9 +107,7 @@ import Testing
         try process.run()
         let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        // The page is still ours (nothing navigated away) and recorded nothing.
-        let result = Self.recorded(in: dom)
-        #expect(result == "[]", "Chromium recorded: \(result ?? "no result: the page navigated away or did not load")")
+        return recorded(in: dom)
     }
 
     /// What the page's own script wrote into its result element, once the page had loaded.
@@ -100,44 +115,5 @@ import Testing
         guard let element = dom.range(of: "<pre id=\"markupkit-result\">ATTEMPTS ", options: .backwards),
               let end = dom[element.upperBound...].range(of: " END</pre>") else { return nil }
         return String(dom[element.upperBound..<end.lowerBound])
-    }
-
-    /// The trap itself works: the same page with a payload in it records the attempt.
-    @Test(.enabled(if: chromium != nil, "Chromium is not installed"))
-    func theTrapCatchesAPayload() throws {
-        let unsafe = try MarkupKit.convert("<img src=x onerror=alert(1)>\n", from: .gfm, to: .html,
-                                           options: ConversionOptions(allowsRawHTML: true)).output
-        #expect(unsafe.contains("onerror"))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("markupkit-trap-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("page.html")
-        try """
-            <!DOCTYPE html><html><head><meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="script-src 'nonce-n'">
-            <script nonce="n">
-            window.__attempts = [];
-            document.addEventListener("securitypolicyviolation", function (event) { window.__attempts.push(event.violatedDirective); });
-            window.addEventListener("load", function () { setTimeout(function () {
-              const result = document.createElement("pre");
-              result.id = "markupkit-result";
-              result.textContent = "ATTEMPTS " + JSON.stringify(window.__attempts) + " END";
-              document.body.appendChild(result);
-            }, 300); });
-            </script></head><body>\(unsafe)</body></html>
-            """.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.chromium))
-        process.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
-                             "--virtual-time-budget=3000", "--dump-dom", file.absoluteString]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let result = Self.recorded(in: dom)
-        #expect(result?.contains("script-src") == true, "\(result ?? "no result")")
     }
 }

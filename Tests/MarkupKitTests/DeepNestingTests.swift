@@ -91,6 +91,15 @@ import Testing
         #expect(HTMLOracle.violations(in: html).isEmpty)
     }
 
+    @Test func tagsPastThePostsLimitAreText() throws {
+        var options = ConversionOptions()
+        options.tagLimit = 3
+        let result = try MarkupKit.convert("[b]1[/b] [i]2[/i] [u]3[/u] [s]4[/s]", from: .bbcode(.generic), to: .html,
+                                           options: options)
+        #expect(result.output == "<p><strong>1</strong> <em>2</em> <u>3</u> [s]4[/s]</p>\n")
+        #expect(result.warnings.map(\.message) == ["more than 3 tags: the rest are kept as text (--tag-limit)"])
+    }
+
     @Test func theLimitIsConfigurable() throws {
         let input = Array((String(repeating: "> ", count: 50) + "x\n").utf8)
         var options = ConversionOptions()
