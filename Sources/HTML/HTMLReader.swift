@@ -770,6 +770,16 @@ private struct HTMLTreeConversion {
     /// `<sup class="footnote-ref"><a href="#fn-x">` (cmark-gfm) or a `<sup>` around an
     /// `<a data-footnote-ref>` (GitHub).
     func footnoteReferenceLabel(_ superscript: GumboNodePointer) -> String? {
+        if superscript.hasClass("footnote-ref"), superscript.firstChildElement(GUMBO_TAG_A) == nil,
+           let id = superscript.attribute("id"), id.hasPrefix("fnref-"), id.count > 6 {
+            // Our writer's form inside a link, where the reference cannot be a link itself.
+            var label = String(id.dropFirst(6))
+            if let dash = label.lastIndex(of: "-"), label[label.index(after: dash)...].allSatisfy(\.isNumber),
+               label.index(after: dash) < label.endIndex {
+                label = String(label[..<dash])
+            }
+            return Self.percentDecoded(label)
+        }
         guard superscript.childCount == 1, let anchor = superscript.firstChildElement(GUMBO_TAG_A) else { return nil }
         guard superscript.hasClass("footnote-ref") || anchor.hasAttribute("data-footnote-ref") else { return nil }
         return footnoteReferenceLabel(anchor: anchor)

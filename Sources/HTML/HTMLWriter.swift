@@ -474,6 +474,21 @@ private struct HTMLRenderer: ~Copyable {
                                               "footnote reference [^\(label)] has no definition; kept as text"))
             return
         }
+        if linkDepth > 0 {
+            // Inside a link the reference cannot be a link too (HTML has no `<a>` in `<a>`;
+            // cmark writes one, which browsers split apart): its number only.
+            out.append("<sup class=\"footnote-ref\" id=\"fnref-")
+            HTMLEscaping.escapeHref(label, into: &out)
+            let ordinal = footnotes.ordinal(ofReferenceAt: index)
+            if ordinal > 1 {
+                out.append("-")
+                out.append(decimal: ordinal)
+            }
+            out.append("\">")
+            out.append(decimal: number)
+            out.append("</sup>")
+            return
+        }
         out.append("<sup class=\"footnote-ref\"><a href=\"#fn-")
         HTMLEscaping.escapeHref(label, into: &out)
         out.append("\" id=\"fnref-")

@@ -150,6 +150,8 @@ private struct CmarkConverter {
     var warnings: [ConversionWarning] = []
     var nestingLimit = Int.max
     var warnedAboutNesting = false
+    var expandedBytes = 0
+    var warnedAboutExpansion = false
 
     init(source: UnsafeBufferPointer<UInt8>, types: CmarkRegistry, expectedSize: Int, keepsHTMLAsText: Bool) {
         self.source = source
@@ -181,6 +183,23 @@ private struct CmarkConverter {
         }
         return ReadResult(document: builder.finish(), warnings: warnings)
     }
+
+    /// Addresses and titles may add up to the input's size plus 100 kB. Links written in
+    /// place cannot exceed the input; only a reference used over and over can (a 5 kB
+    /// post naming a 1 kB address a thousand times makes a megabyte of HTML). Past the
+    /// budget such a link is its text.
+    private mutating func withinExpansionBudget(_ destination: String, _ title: String, at range: SourceRange) -> Bool {
+        expandedBytes += destination.utf8.count + title.utf8.count
+        guard expandedBytes > source.count + Self.expansionAllowance else { return true }
+        if !warnedAboutExpansion {
+            warnedAboutExpansion = true
+            warnings.append(ConversionWarning(.limit, at: range.start,
+                "links to references add up to more than the input plus 100 kB; further ones are kept as their text"))
+        }
+        return false
+    }
+
+    static let expansionAllowance = 100_000
 
     /// Past the nesting limit a container's content goes into the container around it.
     /// Paragraphs, headings and tables are always opened: they hold the text, and they
@@ -231,11 +250,21 @@ private struct CmarkConverter {
         case CMARK_NODE_CODE:
             builder.addLeaf(.code(builder.storeText(validatedUTF8: literal(of: node))), range: range)
         case CMARK_NODE_LINK:
-            builder.open(.link(destination: string(cmark_node_get_url(node)),
-                               title: string(cmark_node_get_title(node))), range: range)
+            let destination = string(cmark_node_get_url(node))
+            let title = string(cmark_node_get_title(node))
+            guard withinExpansionBudget(destination, title, at: range) else {
+                transparentNodes.insert(node)
+                return
+            }
+            builder.open(.link(destination: destination, title: title), range: range)
         case CMARK_NODE_IMAGE:
-            builder.open(.image(ImageAttributes(source: string(cmark_node_get_url(node)),
-                                                title: string(cmark_node_get_title(node)))), range: range)
+            let source = string(cmark_node_get_url(node))
+            let title = string(cmark_node_get_title(node))
+            guard withinExpansionBudget(source, title, at: range) else {
+                transparentNodes.insert(node)
+                return
+            }
+            builder.open(.image(ImageAttributes(source: source, title: title)), range: range)
         case CMARK_NODE_LINEBREAK:
             builder.addLeaf(.lineBreak, range: range)
         case CMARK_NODE_HTML_INLINE:

@@ -24,6 +24,15 @@ import Testing
         }
     }
 
+    @Test func aReferenceUsedOverAndOverCannotSquareTheOutput() throws {
+        // 5 kB naming a 1 kB address a thousand times: a megabyte of HTML in cmark-gfm.
+        let input = "[x]: /" + String(repeating: "x", count: 1000) + "\n\n" + String(repeating: "[x]\n", count: 1000)
+        let result = try MarkupKit.convert(input, from: .gfm, to: .html)
+        #expect(result.output.utf8.count < input.utf8.count + 120_000)
+        #expect(result.warnings.contains { $0.kind == .limit && $0.message.contains("references add up") })
+        #expect(result.output.hasSuffix("\nx</p>\n"))
+    }
+
     @Test func ordinaryDocumentsAreNotAffected() throws {
         // A 2 MB document of ordinary Markdown is far inside both limits.
         let paragraph = "Some *emphasis*, a [link](https://example.com), `code` and a list:\n\n- one\n- two\n\n"
