@@ -42,6 +42,9 @@ struct Batch: ParsableCommand {
     @Option(help: ArgumentHelp("Indent nested lists in Markdown by at least N spaces.", valueName: "n"))
     var listIndent: Int?
 
+    @OptionGroup(title: "Limits on the input")
+    var limits: InputLimits
+
     /// Run as one of the worker processes of a Markdown batch (see BatchWorkers): lines
     /// come numbered (`N<TAB>{…}`), and the parent reports progress and failures.
     @Flag(help: .hidden)
@@ -58,7 +61,7 @@ struct Batch: ParsableCommand {
             throw CLIFailure(message: "\(source.name.rawValue) can be written but not read", status: .unknownReader)
         }
         let target = try Markconv.parse(to, unknownStatus: .unknownWriter)
-        var options = ConversionOptions(allowsRawHTML: unsafe)
+        var options = limits.apply(to: ConversionOptions(allowsRawHTML: unsafe))
         if let listIndent { options.listIndentation = .atLeast(listIndent) }
         let jobs = worker ? 1 : (jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let converter = BatchConverter(from: source, to: target, options: options, jobs: jobs)
@@ -70,6 +73,7 @@ struct Batch: ParsableCommand {
             var arguments = ["-f", from, "-t", to]
             if unsafe { arguments.append("--unsafe") }
             if let listIndent { arguments += ["--list-indent", String(listIndent)] }
+            arguments += limits.arguments
             let (documents, failed) = try BatchWorkers.run(count: jobs, arguments: arguments, windowCount: 256,
                                                            windowBytes: windowBytes)
             reportFailures(failed, of: documents)

@@ -54,30 +54,11 @@ struct Markconv: ParsableCommand {
                                valueName: "n"))
     var listIndent: Int?
 
-    @Option(help: ArgumentHelp("Give up on a document the HTML parser has not parsed in this many seconds (exit 65); 0 for no limit. Default: 10.",
-                               valueName: "seconds"))
-    var parseTimeLimit: Double?
-
-    @Option(help: ArgumentHelp("Levels containers may nest in the input; deeper ones are kept as text or merged, with a warning. 0 for no limit. Default: 256.",
-                               valueName: "n"))
-    var nestingLimit: Int?
-
-    @Option(help: ArgumentHelp("Tags a BBCode post may use; later ones are kept as text, with a warning. 0 for no limit. Default: 100000.",
-                               valueName: "n"))
-    var tagLimit: Int?
-
-    @Flag(help: "Replace invalid UTF-8 with U+FFFD (with a warning) instead of failing with exit 65.")
-    var lossyUtf8 = false
+    @OptionGroup(title: "Limits on the input")
+    var limits: InputLimits
 
     /// The conversion options every subcommand shares.
-    var parseOptions: ConversionOptions {
-        var options = ConversionOptions(allowsRawHTML: unsafe)
-        options.replacesInvalidUTF8 = lossyUtf8
-        if let nestingLimit { options.nestingLimit = nestingLimit > 0 ? nestingLimit : nil }
-        if let tagLimit { options.tagLimit = tagLimit > 0 ? tagLimit : nil }
-        if let parseTimeLimit { options.parseTimeLimit = parseTimeLimit > 0 ? parseTimeLimit : nil }
-        return options
-    }
+    var parseOptions: ConversionOptions { limits.apply(to: ConversionOptions(allowsRawHTML: unsafe)) }
 
     @Flag(help: "Exit with status 3 when the conversion lost anything (any warning of loss).")
     var failIfLossy = false
