@@ -650,7 +650,18 @@ private struct HTMLTreeConversion {
     /// Text, with HTML's whitespace rules: a run of whitespace is one space (a soft line
     /// break if it holds a newline), and none at the start or end of a line.
     mutating func text(_ node: GumboNodePointer) {
-        let bytes = node.textBytes
+        let raw = node.textBytes
+        // Gumbo 0.10 can encode a character reference it should have refused (found by
+        // fuzzing); the tree only ever holds valid UTF-8.
+        if UTF8Validation.firstInvalidOffset(in: raw.assumingMemoryBound(to: UInt8.self)) != nil {
+            var repaired = Array(String(decoding: raw, as: UTF8.self).utf8)
+            repaired.withUnsafeMutableBytes { text(UnsafeRawBufferPointer($0), node: node) }
+            return
+        }
+        text(raw, node: node)
+    }
+
+    mutating func text(_ bytes: UnsafeRawBufferPointer, node: GumboNodePointer) {
         let textRange = range(of: node)
         var index = 0
         while index < bytes.count {
