@@ -74,6 +74,10 @@ public enum MarkupKit {
         var prepared: (bytes: [UInt8], warnings: [ConversionWarning]) = (input, [])
         if format.name != .json {
             prepared = try InputPreparation.prepare(input, replacingInvalidUTF8: options.replacesInvalidUTF8)
+        } else if options.replacesInvalidUTF8, let offset = UTF8Validation.firstInvalidOffset(in: input) {
+            // JSON is otherwise taken strictly: its syntax already says what a string may hold.
+            prepared.bytes = Array(String(decoding: input, as: UTF8.self).utf8)
+            prepared.warnings = [ConversionWarning(.input, "invalid UTF-8 from byte offset \(offset) replaced with U+FFFD (--lossy-utf8)")]
         }
         var reading = try readUnchecked(utf8: prepared.bytes, as: format, for: target, options: options)
         reading.warnings = prepared.warnings + reading.warnings
