@@ -146,7 +146,10 @@ private struct CmarkConverter {
     /// Footnote labels as written at their definitions, by footnote number - 1.
     var footnoteLabels: [String] = []
     /// Nodes of unknown types whose content is kept without a wrapper.
-    var transparentNodes: Set<OpaquePointer> = []
+    var hasTransparentNodes = false
+    /// cmark's per-node user data marks a node read as transparent: no hashing, however
+    /// many nodes a hostile input makes transparent.
+    nonisolated(unsafe) static let transparentMark = UnsafeMutableRawPointer(bitPattern: 1)!
     var warnings: [ConversionWarning] = []
     var nestingLimit = Int.max
     var warnedAboutNesting = false
@@ -174,7 +177,7 @@ private struct CmarkConverter {
             if event == CMARK_EVENT_EXIT {
                 if type != CMARK_NODE_DOCUMENT && type != CMARK_NODE_FOOTNOTE_REFERENCE
                     && type != CMARK_NODE_CUSTOM_BLOCK && type != CMARK_NODE_CUSTOM_INLINE
-                    && (transparentNodes.isEmpty || !transparentNodes.contains(node)) {
+                    && (!hasTransparentNodes || cmark_node_get_user_data(node) != Self.transparentMark) {
                     builder.close()
                 }
                 continue
@@ -182,6 +185,12 @@ private struct CmarkConverter {
             enter(node, type: type)
         }
         return ReadResult(document: builder.finish(), warnings: warnings)
+    }
+
+    /// Keeps a node's content but not the node: its exit closes nothing.
+    private mutating func markTransparent(_ node: OpaquePointer) {
+        cmark_node_set_user_data(node, Self.transparentMark)
+        hasTransparentNodes = true
     }
 
     /// Addresses and titles may add up to the input's size plus 100 kB. Links written in
@@ -217,7 +226,7 @@ private struct CmarkConverter {
         if type == CMARK_NODE_IMAGE || type == CMARK_NODE_LINK {
             return false  // their text would lose its meaning as a description
         }
-        transparentNodes.insert(node)
+        markTransparent(node)
         if !warnedAboutNesting {
             warnedAboutNesting = true
             warnings.append(NestingLimit.warning(nestingLimit, at: range.start))
@@ -253,7 +262,7 @@ private struct CmarkConverter {
             let destination = string(cmark_node_get_url(node))
             let title = string(cmark_node_get_title(node))
             guard withinExpansionBudget(destination, title, at: range) else {
-                transparentNodes.insert(node)
+                markTransparent(node)
                 return
             }
             builder.open(.link(destination: destination, title: title), range: range)
@@ -261,7 +270,7 @@ private struct CmarkConverter {
             let source = string(cmark_node_get_url(node))
             let title = string(cmark_node_get_title(node))
             guard withinExpansionBudget(source, title, at: range) else {
-                transparentNodes.insert(node)
+                markTransparent(node)
                 return
             }
             builder.open(.image(ImageAttributes(source: source, title: title)), range: range)
@@ -327,7 +336,7 @@ private struct CmarkConverter {
             builder.open(.strikethrough, range: range)
         default:
             // A node type a newer libcmark-gfm may add: keep its content, drop the wrapper.
-            transparentNodes.insert(node)
+            markTransparent(node)
             let name = String(cString: cmark_node_get_type_string(node))
             warnings.append(ConversionWarning(.loss, at: range.start, "unsupported Markdown element '\(name)'; its content was kept"))
         }
