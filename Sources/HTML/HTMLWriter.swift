@@ -477,13 +477,8 @@ private struct HTMLRenderer: ~Copyable {
         if linkDepth > 0 {
             // Inside a link the reference cannot be a link too (HTML has no `<a>` in `<a>`;
             // cmark writes one, which browsers split apart): its number only.
-            out.append("<sup class=\"footnote-ref\" id=\"fnref-")
-            HTMLEscaping.escapeHref(label, into: &out)
-            let ordinal = footnotes.ordinal(ofReferenceAt: index)
-            if ordinal > 1 {
-                out.append("-")
-                out.append(decimal: ordinal)
-            }
+            out.append("<sup class=\"footnote-ref\" id=\"")
+            writeReferenceID(label: label, at: index)
             out.append("\">")
             out.append(decimal: number)
             out.append("</sup>")
@@ -491,16 +486,23 @@ private struct HTMLRenderer: ~Copyable {
         }
         out.append("<sup class=\"footnote-ref\"><a href=\"#fn-")
         HTMLEscaping.escapeHref(label, into: &out)
-        out.append("\" id=\"fnref-")
+        out.append("\" id=\"")
+        writeReferenceID(label: label, at: index)
+        out.append("\" data-footnote-ref>")
+        out.append(decimal: number)
+        out.append("</a></sup>")
+    }
+
+    /// `fnref-LABEL`, or `fnref-LABEL-N` for the Nth reference to the same footnote: the
+    /// target of the definition's back-links.
+    private mutating func writeReferenceID(label: String, at index: Int) {
+        out.append("fnref-")
         HTMLEscaping.escapeHref(label, into: &out)
         let ordinal = footnotes.ordinal(ofReferenceAt: index)
         if ordinal > 1 {
             out.append("-")
             out.append(decimal: ordinal)
         }
-        out.append("\" data-footnote-ref>")
-        out.append(decimal: number)
-        out.append("</a></sup>")
     }
 
     /// Writes the links back to each reference, once per definition; false when there was
