@@ -284,7 +284,11 @@ private struct BBCodeOutput: ~Copyable {
             let tag = quoteTag(attribution: attribution, hints: document.hints(at: index))
             out.append(contentsOf: tag)
             out.append(byte: UInt8(ascii: "\n"))
+            // A name of letters and digits is written as it is in every form; any other
+            // is read back to see whether the form could hold it (a reader per quote
+            // would otherwise be work on every quoted post).
             if let attribution, !attribution.isEmpty,
+               !attribution.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) }),
                BBCodeReader(dialect: dialect).read(tag + "x[/quote]").document.nodes.first?.kind != .blockQuote(attribution: attribution) {
                 // The forum's quote tag has no way to write every character (a `"` and a `]`
                 // in one name, say): the name was written with look-alikes.
