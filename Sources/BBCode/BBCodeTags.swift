@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MarkupKitCore
 
 /// What a tag does, whatever it is called in a dialect.
@@ -248,16 +253,29 @@ enum BBCodeTagScanner {
             }
             return nil
         }
-        var position = start
-        while position < limit {
-            let byte = input[position]
-            if byte == UInt8(ascii: "]") { break }
-            if byte == UInt8(ascii: "\n") { return nil }
-            if bareStopsAtAttribute && byte == UInt8(ascii: " ") && startsAttribute(input, at: position + 1, limit: limit) { break }
-            position += 1
+        // A bare value: found with memchr, not byte by byte, because a storm of unclosed
+        // `[b=` makes every `[` scan up to the limit.
+        guard let close = find(UInt8(ascii: "]"), in: input, from: start, to: limit),
+              find(UInt8(ascii: "\n"), in: input, from: start, to: close) == nil else { return nil }
+        var end = close
+        if bareStopsAtAttribute {
+            var space = start
+            while let found = find(UInt8(ascii: " "), in: input, from: space, to: close) {
+                if startsAttribute(input, at: found + 1, limit: limit) {
+                    end = found
+                    break
+                }
+                space = found + 1
+            }
         }
-        guard position < limit else { return nil }
-        return (String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self), position)
+        return (String(decoding: UnsafeBufferPointer(rebasing: input[start..<end]), as: UTF8.self), end)
+    }
+
+    /// The first `byte` in `input[from..<to]`.
+    private static func find(_ byte: UInt8, in input: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard from < to, let base = input.baseAddress,
+              let found = memchr(base + from, Int32(byte), to - from) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// `key=` at `position`.

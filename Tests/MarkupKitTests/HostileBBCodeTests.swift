@@ -116,6 +116,22 @@ import Testing
         #expect(try Self.html("mal-17.bbcode") == "<p>[quote=&quot;unterminated]x[/quote]</p>\n")
     }
 
+    @Test func bareValuesEndAtTheBracketOrBeforeTheNextAttributeAndNeverAcrossALine() throws {
+        // The bare-value scan skips ahead with memchr (a line of `[b=[b=…` made every `[`
+        // read to the tag limit); these are the three ways it can end.
+        let forum = Format.bbcode(.phpBB)
+        let quoted = try MarkupKit.convert("[quote=Ann Lee post_id=7 user_id=3]hi[/quote]", from: forum, to: .html).output
+        #expect(quoted.contains("<figcaption>Ann Lee</figcaption>"), "\(quoted)")
+        // Neither is a tag: every character stays, as text.
+        let unclosed = "[color=red\nx] y [b=[b=[b=z"
+        let shown = BalancedHTML.text(of: try MarkupKit.convert(unclosed, from: forum, to: .html).output)
+        #expect(shown.trimmingCharacters(in: .whitespacesAndNewlines) == unclosed)
+        let storm = String(repeating: "[size=", count: 20_000) + "]x"
+        let stormShown = BalancedHTML.text(of: try MarkupKit.convert(storm, from: forum, to: .html).output)
+        let stormKeptAsText = stormShown.trimmingCharacters(in: .whitespacesAndNewlines) == storm
+        #expect(stormKeptAsText)
+    }
+
     @Test func aBracketInsideAQuotedValueDoesNotEndTheTag() throws {
         // mal-19
         let html = try Self.html("mal-19.bbcode")
