@@ -14,7 +14,7 @@ import MarkupKit
 /// is the next one read, so memory does not grow with the number of records.
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "markconv batch",
+        commandName: "batch",
         abstract: "Convert a stream of documents: JSON Lines in, JSON Lines out, in parallel.",
         discussion: """
             Each input line is a JSON object with "id" (any JSON value) and "text" (a string); \

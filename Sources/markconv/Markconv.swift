@@ -16,23 +16,24 @@ struct Markconv: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "markconv",
         abstract: "Convert posts between Markdown, BBCode and HTML through one document tree.",
+        usage: """
+            markconv [<options>] [<file> ...]
+            markconv roundtrip --via <format> [<options>] [<file> ...]
+            markconv batch -f <format> -t <format> [<options>] < documents.jsonl
+            """,
         discussion: """
             Reads the FILEs (or standard input when there are none, or for -) in the -f \
             format and writes them in the -t format to standard output (or -o FILE).
             Formats take pandoc-style extensions: commonmark+table+strikethrough, gfm-autolink.
             Warnings go to standard error as 'markconv: warning: LINE:COL: …'.
 
-            'markconv roundtrip --via FORMAT FILE…' checks that documents survive a trip \
-            through another format and back (markconv roundtrip --help). \
-            'markconv batch -f FROM -t TO' converts a stream of JSON Lines documents in \
-            parallel (markconv batch --help).
-
             Exit status: 0 ok, 1 a round trip failed, 3 lossy conversion with --fail-if-lossy, 21 unknown input \
             format, 22 unknown output format, 23 unknown extension, 64 usage error, 65 invalid \
             input (e.g. invalid UTF-8, named by byte offset), 66 input file missing, \
             73 cannot write the output.
             """,
-        version: "markconv \(MarkupKit.version) (libcmark-gfm \(MarkupKit.cmarkVersion))"
+        version: "markconv \(MarkupKit.version) (libcmark-gfm \(MarkupKit.cmarkVersion))",
+        subcommands: [Roundtrip.self, Batch.self]
     )
 
     @Option(name: [.customShort("f"), .customLong("from")],
@@ -86,14 +87,28 @@ struct Markconv: ParsableCommand {
     }
 
     static func runCommandLine(_ arguments: [String]) -> Int32 {
-        // `roundtrip` is a command of its own; everything else converts.
-        if arguments.first == "roundtrip" {
-            return run(Roundtrip.self, Array(arguments.dropFirst()), usage: "markconv roundtrip --help")
+        // ArgumentParser does not look for a subcommand where the root command takes
+        // files, so `roundtrip`, `batch` and `help` are told apart here. They are still
+        // listed as subcommands, for the help, the man page and the completions.
+        let subcommands: [any ParsableCommand.Type] = [Roundtrip.self, Batch.self]
+        if arguments.first == "help" {
+            let named = subcommands.first { $0.configuration.commandName == arguments.dropFirst().first }
+            return printHelp(for: named ?? Markconv.self)
         }
-        if arguments.first == "batch" {
-            return run(Batch.self, Array(arguments.dropFirst()), usage: "markconv batch --help")
+        guard let subcommand = subcommands.first(where: { $0.configuration.commandName == arguments.first }) else {
+            return run(Markconv.self, arguments, usage: "markconv --help")
         }
-        return run(Markconv.self, arguments, usage: "markconv --help")
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") { return printHelp(for: subcommand) }
+        return run(subcommand, rest, usage: "markconv \(subcommand.configuration.commandName ?? "") --help")
+    }
+
+    /// The help of the root command or of a subcommand, which names it `markconv NAME`.
+    private static func printHelp(for command: any ParsableCommand.Type) -> Int32 {
+        var text = command == Markconv.self ? Markconv.helpMessage() : Markconv.helpMessage(for: command)
+        if !text.hasSuffix("\n") { text += "\n" }
+        try? ProcessIO.save(Array(text.utf8), to: nil)
+        return ExitStatus.success.rawValue
     }
 
     private static func run<Command: ParsableCommand>(_ type: Command.Type, _ arguments: [String], usage: String) -> Int32 {

@@ -8,7 +8,7 @@ import MarkupKit
 /// `ok` or the differences (where in the tree, what changed) per file, then a count.
 struct Roundtrip: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "markconv roundtrip",
+        commandName: "roundtrip",
         abstract: "Check that documents survive a trip through another format and back.",
         discussion: """
             For each FILE: read it (-f, or guessed from the extension), write it in the \
