@@ -27,10 +27,12 @@ struct Batch: ParsableCommand {
             """
     )
 
-    @Option(name: [.customShort("f"), .customLong("from")], help: ArgumentHelp("Input format (default gfm).", valueName: "format"))
+    @Option(name: [.customShort("f"), .customLong("from")], help: ArgumentHelp("Input format (default gfm).", valueName: "format"),
+            completion: .list(Markconv.formatNames))
     var from = "gfm"
 
-    @Option(name: [.customShort("t"), .customLong("to")], help: ArgumentHelp("Output format (default html).", valueName: "format"))
+    @Option(name: [.customShort("t"), .customLong("to")], help: ArgumentHelp("Output format (default html).", valueName: "format"),
+            completion: .list(Markconv.formatNames))
     var to = "html"
 
     @Option(help: ArgumentHelp("Documents converted at once (default: the number of cores).", valueName: "n"))

@@ -37,12 +37,16 @@ struct Markconv: ParsableCommand {
     )
 
     @Option(name: [.customShort("f"), .customLong("from")],
-            help: ArgumentHelp("Input format (default: from the file extension, else gfm).", valueName: "format"))
+            help: ArgumentHelp("Input format (default: from the file extension, else gfm).", valueName: "format"),
+            completion: .list(Markconv.formatNames))
     var from: String?
 
     @Option(name: [.customShort("t"), .customLong("to")],
-            help: ArgumentHelp("Output format.", valueName: "format"))
+            help: ArgumentHelp("Output format.", valueName: "format"), completion: .list(Markconv.formatNames))
     var to: String = "html"
+
+    /// What the shell completions offer for -f and -t (extensions are typed on).
+    static let formatNames = Format.allNames.map(\.name)
 
     @Option(name: [.customShort("o"), .customLong("output")],
             help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
@@ -74,7 +78,8 @@ struct Markconv: ParsableCommand {
     var listExtensions = false
 
     @Option(help: ArgumentHelp("Show what a BBCode dialect can express and how markconv writes it, e.g. bbcode_phpbb.",
-                               valueName: "dialect"))
+                               valueName: "dialect"),
+            completion: .list(Markconv.formatNames.filter { $0.hasPrefix("bbcode") }))
     var describe: String?
 
     @Argument(help: ArgumentHelp("Input files; none or - reads standard input.", valueName: "file"))

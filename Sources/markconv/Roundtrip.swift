@@ -21,10 +21,12 @@ struct Roundtrip: ParsableCommand {
     )
 
     @Option(name: [.customShort("f"), .customLong("from")],
-            help: ArgumentHelp("Format of the files (default: from the extension, else gfm).", valueName: "format"))
+            help: ArgumentHelp("Format of the files (default: from the extension, else gfm).", valueName: "format"),
+            completion: .list(Markconv.formatNames))
     var from: String?
 
-    @Option(help: ArgumentHelp("The format to go through, e.g. bbcode_phpbb, commonmark, json.", valueName: "format"))
+    @Option(help: ArgumentHelp("The format to go through, e.g. bbcode_phpbb, commonmark, json.", valueName: "format"),
+            completion: .list(Markconv.formatNames))
     var via: String
 
     @Flag(help: "Print the results as JSON (one object with a record per file).")
