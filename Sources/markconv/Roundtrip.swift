@@ -83,14 +83,8 @@ struct Roundtrip: ParsableCommand {
     private func check(_ bytes: [UInt8], name: String, source: Format, target: Format,
                        options: ConversionOptions) throws(CLIFailure) -> FileResult {
         do {
-            let original = try MarkupKit.read(utf8: bytes, as: source).document
-            let there = try MarkupKit.write(original, as: target, readFrom: source, options: options)
-            let arrived = try MarkupKit.read(utf8: there.bytes, as: target).document
-            let back = try MarkupKit.write(arrived, as: source, readFrom: target, options: options)
-            let returned = try MarkupKit.read(utf8: back.bytes, as: source).document
-            // A soft line break and a space render alike; BBCode can only write the space.
-            let differences = original.softBreaksAsSpaces().differences(from: returned.softBreaksAsSpaces())
-            return FileResult(name: name, differences: differences, warnings: there.warnings)
+            let report = try MarkupKit.roundTrip(utf8: bytes, as: source, via: target, options: options)
+            return FileResult(name: name, differences: report.differences, warnings: report.warnings)
         } catch MarkupKitError.invalidUTF8(let offset) {
             throw CLIFailure(message: "\(name): invalid UTF-8 at byte offset \(offset)", status: .invalidInput)
         } catch {
