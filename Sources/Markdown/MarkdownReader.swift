@@ -13,20 +13,20 @@ import Darwin
 
 /// Reads CommonMark and GitHub Flavored Markdown through cmark-gfm.
 ///
-/// cmark-gfm parses; this type turns cmark's node tree into a ``Document`` in one
+/// cmark-gfm parses; this type turns cmark's node tree into a ``/MarkupKitCore/Document`` in one
 /// iterative pass over cmark's ENTER/EXIT events, then frees cmark's tree. Smart
 /// punctuation is never enabled: it would rewrite the user's quotes and dashes.
 public struct MarkdownReader: Sendable {
     public var extensions: MarkdownExtensions
-    /// How deep quotes, lists and inline formatting may nest (``NestingLimit``); nil for
+    /// How deep quotes, lists and inline formatting may nest (``/MarkupKitCore/NestingLimit``); nil for
     /// no limit. Deeper levels are merged into the one around them, with a warning.
     public var nestingLimit: Int?
 
-    /// How long cmark-gfm may take on one document read with ``read(utf8:)``, in seconds;
+    /// How long cmark-gfm may take on one document read with `read(utf8:)`, in seconds;
     /// nil for no limit. Debian's cmark-gfm 0.29.0.gfm.6 takes minutes on some inputs
     /// that newer releases fixed.
     public var timeLimit: Double?
-    /// How much memory cmark-gfm may allocate for one document read with ``read(utf8:)``,
+    /// How much memory cmark-gfm may allocate for one document read with `read(utf8:)`,
     /// in bytes; nil for no limit. Tables filled up with empty cells grow with the square
     /// of their size (7 kB of input, 10 MB of cells).
     public var memoryLimit: Int?
@@ -39,7 +39,7 @@ public struct MarkdownReader: Sendable {
         self.memoryLimit = memoryLimit
     }
 
-    /// The memory budget ``MarkupKit`` gives a parse: 256 MiB plus 512 bytes per input
+    /// The memory budget `MarkupKit` gives a parse: 256 MiB plus 512 bytes per input
     /// byte. cmark needs about 150 bytes per node, and the densest honest input (a
     /// million nested `- `) makes one node per byte; what squares (a 7 kB table filled
     /// out to a million cells) exceeds it at once.

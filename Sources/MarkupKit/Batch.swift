@@ -3,7 +3,7 @@ import Synchronization
 
 /// Converts many documents on several threads, keeping their order.
 ///
-/// A batch is converted window by window (``convert(_:)`` takes one window): the caller
+/// A batch is converted window by window (``map(_:_:)`` takes one window): the caller
 /// reads the next few hundred documents, converts them here on `jobs` threads, and writes
 /// the results before reading more, so memory stays flat however long the stream is.
 /// Each document is independent: one that fails gives its error, the rest go on.

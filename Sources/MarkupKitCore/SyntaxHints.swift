@@ -6,7 +6,7 @@
 /// formats ignore them.
 public struct SyntaxHints: Hashable, Sendable, Codable {
     /// The marker used: a list's bullet (`-`, `*`, `+`) or delimiter (`.`, `)`), a code
-    /// fence (```` ``` ````, `~~~~`), an emphasis delimiter (`*`, `_`).
+    /// fence (three or more backticks or tildes), an emphasis delimiter (`*`, `_`).
     public var marker: String?
     /// The syntactic form where a kind has several: `atx`/`setext` headings,
     /// `fenced`/`indented` code, `autolink`/`inline` links.
