@@ -5,6 +5,24 @@ extension BBCodeDialect {
     /// (`markconv --describe bbcode_phpbb`). Read from the table itself, so it cannot
     /// disagree with the reader and the writer.
     public var summary: String {
+        let rows = features
+        let width = rows.map(\.kind.count).max() ?? 0
+        var text = "\(name): \(title)\n\n"
+        for (kind, form) in rows {
+            text += kind + String(repeating: " ", count: width - kind.count + 2) + form + "\n"
+        }
+        return text
+    }
+
+    /// The kinds this dialect writes differently from the source, each with a warning
+    /// when a document uses it: the `features` whose form says so.
+    public var degradedKinds: [String] {
+        features.filter { $0.form.contains("warning") }.map(\.kind)
+    }
+
+    /// Each kind of content (`bold`, `table`, `list depth` …) and the form this dialect
+    /// gives it, or what becomes of it when the dialect has none.
+    public var features: [(kind: String, form: String)] {
         func tag(_ names: [String], _ form: (String) -> String) -> String {
             guard let first = names.first else { return "—  (text kept, formatting dropped, with a warning)" }
             let others = names.dropFirst().map { "[\($0)]" }
@@ -92,7 +110,7 @@ extension BBCodeDialect {
         }
         switch table {
         case .none: rows.append(("table", "—  (written as lines, cells separated by |, with a warning)"))
-        case .full: rows.append(("table", "[table][tr][th]…[/th][td]…[/td][/tr][/table]  (column alignment dropped)"))
+        case .full: rows.append(("table", "[table][tr][th]…[/th][td]…[/td][/tr][/table]  (column alignment dropped, with a warning)"))
         case .noHeaderCells: rows.append(("table", "[table][tr][td]…[/td][/tr][/table]  (header cells written bold)"))
         }
         switch spoiler {
@@ -115,11 +133,6 @@ extension BBCodeDialect {
         case .insensitive: rows.append(("tag names", "any case: [B] is [b]"))
         case .lowercaseOnly(let names): rows.append(("tag names", "any case, except lower case only for " + names.sorted().map { "[\($0)]" }.joined(separator: " ")))
         }
-        let width = rows.map(\.0.count).max() ?? 0
-        var text = "\(name): \(title)\n\n"
-        for (kind, form) in rows {
-            text += kind + String(repeating: " ", count: width - kind.count + 2) + form + "\n"
-        }
-        return text
+        return rows
     }
 }
