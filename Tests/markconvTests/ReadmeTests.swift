@@ -139,6 +139,14 @@ import Testing
         }
     }
 
+    @Test func theChangelogsLatestVersionIsTheVersion() throws {
+        let changelog = try String(contentsOf: MarkconvBinary.packageRoot.appendingPathComponent("CHANGELOG.md"), encoding: .utf8)
+        let released = changelog.components(separatedBy: "\n").filter { $0.hasPrefix("## ") && !$0.hasPrefix("## Unreleased") }
+        #expect(released.first?.hasPrefix("## \(MarkupKit.version) — ") == true, "\(released.first ?? "no release in CHANGELOG.md")")
+        let version = try MarkconvBinary.run(["--version"], input: "")
+        #expect(version.output.hasPrefix("markconv \(MarkupKit.version) (libcmark-gfm \(MarkupKit.cmarkVersion))"))
+    }
+
     @Test func theDialectTableSaysWhatEachDialectDoes() throws {
         let rows = Self.readme.components(separatedBy: "\n").filter { $0.hasPrefix("| ") && $0.contains("| `bbcode") }
         #expect(rows.count == BBCodeDialect.all.count)
