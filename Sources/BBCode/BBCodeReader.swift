@@ -5,7 +5,7 @@ import Darwin
 #endif
 import MarkupKitCore
 
-/// Reads a forum post in one BBCode dialect into a ``/MarkupKitCore/Document``.
+/// Reads a forum post in one BBCode dialect into a `Document`.
 ///
 /// One pass over the UTF-8 bytes (every character of BBCode syntax is ASCII, so a `[` can
 /// never be part of a multi-byte character), with a stack of open blocks and a stack of
@@ -17,9 +17,9 @@ import MarkupKitCore
 /// except the line breaks that only lay out block tags.
 public struct BBCodeReader: Sendable {
     public var dialect: BBCodeDialect
-    /// How deep tags may nest (``/MarkupKitCore/NestingLimit``); nil for no limit. A tag past it stays text.
+    /// How deep tags may nest (`NestingLimit`); nil for no limit. A tag past it stays text.
     public var nestingLimit: Int?
-    /// How many tags a post may use (``/MarkupKitCore/TagLimit``); nil for no limit. Later tags stay text.
+    /// How many tags a post may use (`TagLimit`); nil for no limit. Later tags stay text.
     public var tagLimit: Int?
 
     public init(dialect: BBCodeDialect = .generic, nestingLimit: Int? = NestingLimit.standard,

@@ -1,6 +1,6 @@
 import MarkupKitCore
 
-/// Writes a ``/MarkupKitCore/Document`` in one BBCode dialect: what that forum's parser reads back into
+/// Writes a `Document` in one BBCode dialect: what that forum's parser reads back into
 /// the same tree, as far as the forum can express it.
 ///
 /// Nested lists go inside the item that owns them. What the dialect lacks degrades to the

@@ -15,7 +15,7 @@ import MarkupKitCore
 /// The walk over gumbo's tree is a loop with an explicit stack, so depth never reaches
 /// the call stack. Gumbo's own cost grows with the square of the nesting depth; a
 /// deadline (``Options/timeLimit``) turns a pathological input into
-/// ``/MarkupKitCore/MarkupKitError/tooComplex(parser:limit:)`` rather than minutes of work.
+/// `MarkupKitError/tooComplex(parser:limit:)` rather than minutes of work.
 public struct HTMLReader: Sendable {
     public struct Options: Hashable, Sendable {
         /// How long gumbo may take, in seconds; nil for no limit.
@@ -29,7 +29,7 @@ public struct HTMLReader: Sendable {
         /// wrong for BBCode, where it would show as text, so off by default.
         public var keepsUnknownElements: Bool
 
-        /// How deep elements may nest in the tree (``/MarkupKitCore/NestingLimit``); nil for no limit.
+        /// How deep elements may nest in the tree (`NestingLimit`); nil for no limit.
         /// Past it, elements keep their content without a level of their own.
         public var nestingLimit: Int?
 

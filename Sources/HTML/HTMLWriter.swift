@@ -1,6 +1,6 @@
 import MarkupKitCore
 
-/// Writes a ``/MarkupKitCore/Document`` as an HTML fragment.
+/// Writes a `Document` as an HTML fragment.
 ///
 /// For documents read from Markdown the output is byte-for-byte what cmark-gfm's own
 /// renderer (with the table, strikethrough, tasklist and footnote extensions) writes; the

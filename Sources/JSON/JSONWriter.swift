@@ -1,6 +1,6 @@
 import MarkupKitCore
 
-/// Writes a ``/MarkupKitCore/Document`` in the JSON interchange schema described in docs/JSON.md: a
+/// Writes a `Document` in the JSON interchange schema described in docs/JSON.md: a
 /// nested tree any language can transform between two `markconv` calls.
 ///
 /// One top-level block per line keeps diffs of the output readable.

@@ -13,12 +13,12 @@ import Darwin
 
 /// Reads CommonMark and GitHub Flavored Markdown through cmark-gfm.
 ///
-/// cmark-gfm parses; this type turns cmark's node tree into a ``/MarkupKitCore/Document`` in one
+/// cmark-gfm parses; this type turns cmark's node tree into a `Document` in one
 /// iterative pass over cmark's ENTER/EXIT events, then frees cmark's tree. Smart
 /// punctuation is never enabled: it would rewrite the user's quotes and dashes.
 public struct MarkdownReader: Sendable {
     public var extensions: MarkdownExtensions
-    /// How deep quotes, lists and inline formatting may nest (``/MarkupKitCore/NestingLimit``); nil for
+    /// How deep quotes, lists and inline formatting may nest (`NestingLimit`); nil for
     /// no limit. Deeper levels are merged into the one around them, with a warning.
     public var nestingLimit: Int?
 

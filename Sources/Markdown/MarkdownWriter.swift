@@ -1,7 +1,7 @@
 import MarkupKitCore
 import MarkupKitHTML
 
-/// Writes a ``/MarkupKitCore/Document`` as CommonMark or GitHub Flavored Markdown that reads back to the
+/// Writes a `Document` as CommonMark or GitHub Flavored Markdown that reads back to the
 /// same tree.
 ///
 /// The output is meant to be read by people: ATX headings, fenced code, inline links,

@@ -10,19 +10,19 @@ public struct ConversionOptions: Hashable, Sendable {
     public var allowsRawHTML: Bool
     /// How far nested lists are indented in Markdown output.
     public var listIndentation: MarkdownWriter.ListIndentation
-    /// How deep containers may nest in what is read (``/MarkupKitCore/NestingLimit``); nil for no limit.
+    /// How deep containers may nest in what is read (`NestingLimit`); nil for no limit.
     public var nestingLimit: Int? = NestingLimit.standard
-    /// How many tags a BBCode post may use (``/MarkupKitCore/TagLimit``); nil for no limit.
+    /// How many tags a BBCode post may use (`TagLimit`); nil for no limit.
     public var tagLimit: Int? = TagLimit.standard
     /// Replace invalid UTF-8 with U+FFFD (and warn) instead of failing.
     public var replacesInvalidUTF8 = false
     /// How much memory a parser may allocate for one document, in bytes; nil for the
-    /// default budget (``/MarkupKitMarkdown/MarkdownReader/memoryBudget(forInputOf:)``).
+    /// default budget (`MarkdownReader/memoryBudget(forInputOf:)`).
     public var parseMemoryLimit: Int?
     /// Which link and image addresses are kept (ignored with `allowsRawHTML`).
     public var urlPolicy: URLPolicy = .standard
     /// How long the HTML and Markdown parsers may take on one document, in seconds (nil: no limit).
-    /// Past it the conversion fails with ``/MarkupKitCore/MarkupKitError/tooComplex(parser:limit:)``.
+    /// Past it the conversion fails with `MarkupKitError/tooComplex(parser:limit:)`.
     public var parseTimeLimit: Double?
 
     public init(allowsRawHTML: Bool = false, listIndentation: MarkdownWriter.ListIndentation = .contentColumn,
@@ -68,7 +68,7 @@ public enum MarkupKit {
 
     /// Reads UTF-8 input in a format into a document. `target`, when known, is the format
     /// the document will be written in: HTML read for Markdown with raw HTML keeps the tags
-    /// of elements that have no Markdown form (``/MarkupKitHTML/HTMLReader/Options/keepsUnknownElements``).
+    /// of elements that have no Markdown form (`HTMLReader/Options/keepsUnknownElements`).
     public static func read(utf8 input: [UInt8], as format: Format, for target: Format? = nil,
                             options: ConversionOptions = ConversionOptions()) throws -> ReadResult {
         var prepared: (bytes: [UInt8], warnings: [ConversionWarning]) = (input, [])

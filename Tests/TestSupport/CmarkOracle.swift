@@ -9,7 +9,7 @@ import MarkupKitMarkdown
 ///
 /// In safe mode one rule is ours, not cmark's: cmark blanks addresses on a blocklist
 /// (`javascript:`, `vbscript:`, `file:`, `data:` other than four image types), MarkupKit
-/// keeps only an allowlist (``URLPolicy/standard``). The oracle applies that allowlist to
+/// keeps only an allowlist (`URLPolicy.standard`). The oracle applies that allowlist to
 /// cmark's output, so everything else is still compared byte for byte.
 public enum CmarkOracle {
     public static func html(_ markdown: String, extensions: [String], unsafe: Bool) -> String {
@@ -19,7 +19,7 @@ public enum CmarkOracle {
         return unsafe ? html : blankingRefusedAddresses(html)
     }
 
-    /// Empties each `href` and `src` whose scheme ``URLPolicy/standard`` refuses.
+    /// Empties each `href` and `src` whose scheme `URLPolicy.standard` refuses.
     public static func blankingRefusedAddresses(_ html: String) -> String {
         var result = ""
         var rest = Substring(html)
