@@ -5,7 +5,8 @@ public struct RoundTripReport: Sendable {
     /// Where the returned tree differs from the original, with the path in the tree and
     /// the original's source position. Empty when the document survived.
     public var differences: [TreeDifference]
-    /// What writing the `via` format reported as lost or changed on the way there.
+    /// What reading the document (limits reached, bytes replaced) and writing the `via`
+    /// format (what was lost or changed on the way there) reported.
     public var warnings: [ConversionWarning]
     /// The document as written in the `via` format (what a forum would have received).
     public var intermediate: String
@@ -26,12 +27,14 @@ extension MarkupKit {
     /// ```
     public static func roundTrip(utf8 input: [UInt8], as source: Format, via target: Format,
                                  options: ConversionOptions = ConversionOptions()) throws -> RoundTripReport {
-        let original = try read(utf8: input, as: source, options: options).document
+        let reading = try read(utf8: input, as: source, options: options)
+        let original = reading.document
         let there = try write(original, as: target, readFrom: source, options: options)
         let arrived = try read(utf8: there.bytes, as: target, options: options).document
         let back = try write(arrived, as: source, readFrom: target, options: options)
         let returned = try read(utf8: back.bytes, as: source, options: options).document
         let differences = original.softBreaksAsSpaces().differences(from: returned.softBreaksAsSpaces())
-        return RoundTripReport(differences: differences, warnings: there.warnings, intermediate: there.text)
+        return RoundTripReport(differences: differences, warnings: reading.warnings + there.warnings,
+                               intermediate: there.text)
     }
 }

@@ -35,6 +35,9 @@ struct Roundtrip: ParsableCommand {
     @Option(help: ArgumentHelp("Indent nested lists in Markdown by at least N spaces.", valueName: "n"))
     var listIndent: Int?
 
+    @OptionGroup(title: "Limits on the input")
+    var limits: InputLimits
+
     @Argument(help: ArgumentHelp("Files to check; none or - reads standard input.", valueName: "file"))
     var files: [String] = []
 
@@ -47,7 +50,7 @@ struct Roundtrip: ParsableCommand {
             throw CLIFailure(message: "\(target.name.rawValue) cannot be read back, so it cannot be a --via format",
                              status: .unknownReader)
         }
-        let options = ConversionOptions(listIndentation: listIndent.map { .atLeast($0) } ?? .contentColumn)
+        let options = limits.apply(to: ConversionOptions(listIndentation: listIndent.map { .atLeast($0) } ?? .contentColumn))
         var results: [FileResult] = []
         for path in files.isEmpty ? ["-"] : files {
             let name = path == "-" ? "standard input" : path

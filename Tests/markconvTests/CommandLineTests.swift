@@ -109,6 +109,19 @@ import Testing
         #expect(run.output.isEmpty)
     }
 
+    @Test func roundtripTakesTheInputLimits() throws {
+        let bad = Data([0x61, 0xFF, 0x62, 0x0A])
+        let strict = try MarkconvBinary.run(["roundtrip", "--via", "bbcode_phpbb"], input: bad)
+        #expect(strict.status == 65)
+        #expect(strict.standardError == "markconv: standard input: invalid UTF-8 at byte offset 1\n")
+        let lossy = try MarkconvBinary.run(["roundtrip", "--via", "bbcode_phpbb", "--lossy-utf8"], input: bad)
+        #expect(lossy.status == 0)
+        #expect(lossy.standardError.contains("invalid UTF-8 from byte offset 1 replaced with U+FFFD"), "\(lossy.standardError)")
+        let deep = try MarkconvBinary.run(["roundtrip", "--via", "bbcode_phpbb", "--nesting-limit", "3"],
+                                          input: String(repeating: "> ", count: 20) + "a\n")
+        #expect(deep.standardError.contains("nesting deeper than 3 levels"), "\(deep.standardError)")
+    }
+
     @Test func markdownTooComplexForCmarkIsExit65() throws {
         let run = try MarkconvBinary.run(["--parse-time-limit", "0.1"],
                                          input: Data(String(repeating: "![[]()", count: 160_000).utf8))
