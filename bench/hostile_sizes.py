@@ -187,7 +187,7 @@ def judge(markconv, folder, name, source, build, ratio_limit):
     working set still fits the caches, and the 1×→2× ratio of a linear case swings between
     2.0 and 2.5 from one try to the next. So the case keeps doubling until a run takes
     JUDGED_SECONDS (or its input would pass MAX_BYTES), and the growth per doubling is the
-    slope through every run of at least FITTED_SECONDS (at least the last two): a quadratic
+    slope through every run of at least FITTED_SECONDS (at least the last three): a quadratic
     case shows ~4× there, a linear one ~2×, and one noisy run moves a fit over three or four
     points much less than a ratio of two. (Memory needs no judge of its own: touching it
     takes time.)
@@ -210,7 +210,9 @@ def judge(markconv, folder, name, source, build, ratio_limit):
             if len(points) >= 3 and (result.seconds >= JUDGED_SECONDS or size * 2 > MAX_BYTES):
                 break
             scale *= 2
-        fitted = 2
+        # At least three runs: a case stopped by MAX_BYTES may still be short, and two
+        # short runs are one noisy ratio.
+        fitted = min(3, len(points))
         while fitted < len(points) and points[-fitted - 1][0].seconds >= FITTED_SECONDS:
             fitted += 1
         runs, sizes = [run for run, _ in points[-fitted:]], [size for _, size in points[-fitted:]]
