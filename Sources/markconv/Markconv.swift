@@ -95,7 +95,7 @@ struct Markconv: ParsableCommand {
         // ArgumentParser does not look for a subcommand where the root command takes
         // files, so `roundtrip`, `batch` and `help` are told apart here. They are still
         // listed as subcommands, for the help, the man page and the completions.
-        let subcommands: [any ParsableCommand.Type] = [Roundtrip.self, Batch.self]
+        let subcommands = configuration.subcommands
         if arguments.first == "help" {
             let named = subcommands.first { $0.configuration.commandName == arguments.dropFirst().first }
             return printHelp(for: named ?? Markconv.self)
