@@ -8,8 +8,6 @@ public struct RoundTripReport: Sendable {
     /// What reading the document (limits reached, bytes replaced) and writing the `via`
     /// format (what was lost or changed on the way there) reported.
     public var warnings: [ConversionWarning]
-    /// The document as written in the `via` format (what a forum would have received).
-    public var intermediate: String
 
     /// Whether the document came back as it went.
     public var survived: Bool { differences.isEmpty }
@@ -34,7 +32,6 @@ extension MarkupKit {
         let back = try write(arrived, as: source, readFrom: target, options: options)
         let returned = try read(utf8: back.bytes, as: source, options: options).document
         let differences = original.softBreaksAsSpaces().differences(from: returned.softBreaksAsSpaces())
-        return RoundTripReport(differences: differences, warnings: reading.warnings + there.warnings,
-                               intermediate: there.text)
+        return RoundTripReport(differences: differences, warnings: reading.warnings + there.warnings)
     }
 }
