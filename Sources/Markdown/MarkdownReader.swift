@@ -193,19 +193,24 @@ private struct CmarkConverter {
         hasTransparentNodes = true
     }
 
+    /// A link's or image's address and title, or nil past the expansion budget, where the
+    /// node is made transparent and so kept as its text.
+    ///
     /// Addresses and titles may add up to the input's size plus 100 kB. Links written in
     /// place cannot exceed the input; only a reference used over and over can (a 5 kB
-    /// post naming a 1 kB address a thousand times makes a megabyte of HTML). Past the
-    /// budget such a link is its text.
-    private mutating func withinExpansionBudget(_ destination: String, _ title: String, at range: SourceRange) -> Bool {
-        expandedBytes += destination.utf8.count + title.utf8.count
-        guard expandedBytes > source.count + Self.expansionAllowance else { return true }
+    /// post naming a 1 kB address a thousand times makes a megabyte of HTML).
+    private mutating func addressAndTitle(of node: OpaquePointer, at range: SourceRange) -> (String, String)? {
+        let address = string(cmark_node_get_url(node))
+        let title = string(cmark_node_get_title(node))
+        expandedBytes += address.utf8.count + title.utf8.count
+        guard expandedBytes > source.count + Self.expansionAllowance else { return (address, title) }
         if !warnedAboutExpansion {
             warnedAboutExpansion = true
             warnings.append(ConversionWarning(.limit, at: range.start,
                 "links to references add up to more than the input plus 100 kB; further ones are kept as their text"))
         }
-        return false
+        markTransparent(node)
+        return nil
     }
 
     static let expansionAllowance = 100_000
@@ -259,20 +264,10 @@ private struct CmarkConverter {
         case CMARK_NODE_CODE:
             builder.addLeaf(.code(builder.storeText(validatedUTF8: literal(of: node))), range: range)
         case CMARK_NODE_LINK:
-            let destination = string(cmark_node_get_url(node))
-            let title = string(cmark_node_get_title(node))
-            guard withinExpansionBudget(destination, title, at: range) else {
-                markTransparent(node)
-                return
-            }
+            guard let (destination, title) = addressAndTitle(of: node, at: range) else { return }
             builder.open(.link(destination: destination, title: title), range: range)
         case CMARK_NODE_IMAGE:
-            let source = string(cmark_node_get_url(node))
-            let title = string(cmark_node_get_title(node))
-            guard withinExpansionBudget(source, title, at: range) else {
-                markTransparent(node)
-                return
-            }
+            guard let (source, title) = addressAndTitle(of: node, at: range) else { return }
             builder.open(.image(ImageAttributes(source: source, title: title)), range: range)
         case CMARK_NODE_LINEBREAK:
             builder.addLeaf(.lineBreak, range: range)
