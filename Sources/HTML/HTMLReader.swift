@@ -15,7 +15,7 @@ import MarkupKitCore
 /// The walk over gumbo's tree is a loop with an explicit stack, so depth never reaches
 /// the call stack. Gumbo's own cost grows with the square of the nesting depth; a
 /// deadline (``Options/timeLimit``) turns a pathological input into
-/// `MarkupKitError/tooComplex(parser:limit:)` rather than minutes of work.
+/// `MarkupKitError.tooComplex` rather than minutes of work.
 public struct HTMLReader: Sendable {
     public struct Options: Hashable, Sendable {
         /// How long gumbo may take, in seconds; nil for no limit.

@@ -17,12 +17,12 @@ public struct ConversionOptions: Hashable, Sendable {
     /// Replace invalid UTF-8 with U+FFFD (and warn) instead of failing.
     public var replacesInvalidUTF8 = false
     /// How much memory a parser may allocate for one document, in bytes; nil for the
-    /// default budget (`MarkdownReader/memoryBudget(forInputOf:)`).
+    /// default budget (`MarkdownReader.memoryBudget(forInputOf:)`).
     public var parseMemoryLimit: Int?
     /// Which link and image addresses are kept (ignored with `allowsRawHTML`).
     public var urlPolicy: URLPolicy = .standard
     /// How long the HTML and Markdown parsers may take on one document, in seconds (nil: no limit).
-    /// Past it the conversion fails with `MarkupKitError/tooComplex(parser:limit:)`.
+    /// Past it the conversion fails with `MarkupKitError.tooComplex`.
     public var parseTimeLimit: Double?
 
     public init(allowsRawHTML: Bool = false, listIndentation: MarkdownWriter.ListIndentation = .contentColumn,
@@ -68,7 +68,7 @@ public enum MarkupKit {
 
     /// Reads UTF-8 input in a format into a document. `target`, when known, is the format
     /// the document will be written in: HTML read for Markdown with raw HTML keeps the tags
-    /// of elements that have no Markdown form (`HTMLReader/Options/keepsUnknownElements`).
+    /// of elements that have no Markdown form (`HTMLReader.Options.keepsUnknownElements`).
     public static func read(utf8 input: [UInt8], as format: Format, for target: Format? = nil,
                             options: ConversionOptions = ConversionOptions()) throws -> ReadResult {
         var prepared: (bytes: [UInt8], warnings: [ConversionWarning]) = (input, [])
