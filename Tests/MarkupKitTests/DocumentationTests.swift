@@ -1,39 +1,29 @@
 import Foundation
 import MarkupKit
+import MarkupKitTestSupport
 import Testing
 
-/// The DocC articles' code, run. Each Swift block of an article must appear in this file
-/// line for line (``articleCodeIsTheCodeTestedHere``), so an article cannot show code
-/// that no longer compiles or no longer prints what its comments say.
+/// The Swift code the DocC articles and the README show, run. Each Swift block must appear
+/// in this file line for line (``articleCodeIsTheCodeTestedHere``), so no page can show
+/// code that no longer compiles or no longer prints what its comments say.
 @Suite struct DocumentationTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let catalogue = root.appendingPathComponent("Sources/MarkupKit/MarkupKit.docc")
 
-    /// The Swift code blocks of a Markdown file, each as its lines without indentation.
+    /// The Swift code blocks of a Markdown file, each as its lines without indentation,
+    /// blank lines and imports (layout; the rest must match).
     static func swiftBlocks(in url: URL) throws -> [[String]] {
-        var blocks: [[String]] = []
-        var current: [String]?
-        for line in try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n") {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if current == nil, trimmed == "```swift" {
-                current = []
-            } else if current != nil, trimmed == "```" {
-                blocks.append(current!)
-                current = nil
-            } else if current != nil, !trimmed.isEmpty, !trimmed.hasPrefix("import ") {
-                // Blank lines and imports are layout; the rest must match.
-                current!.append(trimmed)
-            }
+        CodeBlock.all(in: try String(contentsOf: url, encoding: .utf8)).filter { $0.language == "swift" }.map { block in
+            block.lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("import ") }
         }
-        return blocks
     }
 
-    @Test(arguments: ["GettingStarted.md", "MarkupKit.md"])
+    @Test(arguments: ["Sources/MarkupKit/MarkupKit.docc/GettingStarted.md", "Sources/MarkupKit/MarkupKit.docc/MarkupKit.md",
+                      "README.md"])
     func articleCodeIsTheCodeTestedHere(_ article: String) throws {
         let tested = try String(contentsOfFile: #filePath, encoding: .utf8).components(separatedBy: "\n")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let blocks = try Self.swiftBlocks(in: Self.catalogue.appendingPathComponent(article))
+        let blocks = try Self.swiftBlocks(in: Self.root.appendingPathComponent(article))
         #expect(!blocks.isEmpty)
         // A package manifest excerpt is checked by the example package, not here.
         for block in blocks where !block.contains(where: { $0.hasPrefix("dependencies:") }) {

@@ -1,5 +1,6 @@
 import Foundation
 import MarkupKit
+import MarkupKitTestSupport
 import Testing
 
 /// The README cannot rot: every command it shows is run, here or by CI.
@@ -12,14 +13,9 @@ import Testing
 /// - `sh` blocks: the set-up commands, which install and build; each must be run by
 ///   `.ci/run` or `scripts/test`.
 /// - `yaml` blocks: each `run:` must be one of the console commands.
-/// - `swift` blocks: must be code that `DocumentationTests` runs.
+/// - `swift` blocks: `DocumentationTests` runs them, as it runs the DocC articles' code.
 /// - The dialect table must say what each dialect's own table says.
 @Suite(.serialized) struct ReadmeTests {
-    struct Block {
-        var language: String
-        var lines: [String]
-    }
-
     struct Command: CustomTestStringConvertible, Sendable {
         var line: String
         var expected: String
@@ -29,24 +25,7 @@ import Testing
     static let readme = (try? String(contentsOf: MarkconvBinary.packageRoot.appendingPathComponent("README.md"),
                                      encoding: .utf8)) ?? ""
 
-    static let blocks: [Block] = {
-        var blocks: [Block] = []
-        var open: (fence: String, block: Block)?
-        for line in readme.components(separatedBy: "\n") {
-            if let current = open {
-                if line == current.fence {
-                    blocks.append(current.block)
-                    open = nil
-                } else {
-                    open!.block.lines.append(line)
-                }
-            } else if line.hasPrefix("```") {
-                let fence = String(line.prefix { $0 == "`" })
-                open = (fence, Block(language: String(line.dropFirst(fence.count)), lines: []))
-            }
-        }
-        return blocks
-    }()
+    static let blocks = CodeBlock.all(in: readme)
 
     static let commands: [Command] = blocks.filter { $0.language == "console" }.flatMap { block in
         var commands: [Command] = []
@@ -126,16 +105,6 @@ import Testing
         #expect(!steps.isEmpty)
         for step in steps {
             #expect(Self.commands.contains { $0.line == step }, "the CI step '\(step)' is not one of the README's console commands")
-        }
-    }
-
-    @Test func swiftCodeIsTestedCode() throws {
-        let tested = try String(contentsOf: MarkconvBinary.packageRoot.appendingPathComponent("Tests/MarkupKitTests/DocumentationTests.swift"),
-                                encoding: .utf8).components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        for block in Self.blocks where block.language == "swift" {
-            for line in block.lines.map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.isEmpty && !line.hasPrefix("import ") {
-                #expect(tested.contains(line), "README Swift line not run by DocumentationTests: \(line)")
-            }
         }
     }
 
