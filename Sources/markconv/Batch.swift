@@ -41,8 +41,8 @@ struct Batch: ParsableCommand {
     @Flag(help: "Let raw HTML and javascript: links through to HTML output (trusted input only).")
     var unsafe = false
 
-    @Option(help: ArgumentHelp("Indent nested lists in Markdown by at least N spaces.", valueName: "n"))
-    var listIndent: Int?
+    @OptionGroup(title: "Markdown output")
+    var layout: MarkdownLayout
 
     @OptionGroup(title: "Limits on the input")
     var limits: InputLimits
@@ -54,7 +54,6 @@ struct Batch: ParsableCommand {
 
     mutating func validate() throws {
         if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs takes 1 to 256") }
-        if let listIndent, !(1...8).contains(listIndent) { throw ValidationError("--list-indent takes 1 to 8 spaces") }
     }
 
     func run() throws {
@@ -63,8 +62,7 @@ struct Batch: ParsableCommand {
             throw CLIFailure(message: "\(source.name.rawValue) can be written but not read", status: .unknownReader)
         }
         let target = try Markconv.parse(to, unknownStatus: .unknownWriter)
-        var options = limits.apply(to: ConversionOptions(allowsRawHTML: unsafe))
-        if let listIndent { options.listIndentation = .atLeast(listIndent) }
+        let options = limits.apply(to: ConversionOptions(allowsRawHTML: unsafe, listIndentation: layout.listIndentation))
         let jobs = worker ? 1 : (jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let converter = BatchConverter(from: source, to: target, options: options, jobs: jobs)
         // A window: enough documents to keep every thread busy, few enough bytes to keep
@@ -74,8 +72,7 @@ struct Batch: ParsableCommand {
             // Markdown parses take turns within a process: use processes.
             var arguments = ["-f", from, "-t", to]
             if unsafe { arguments.append("--unsafe") }
-            if let listIndent { arguments += ["--list-indent", String(listIndent)] }
-            arguments += limits.arguments
+            arguments += layout.arguments + limits.arguments
             let (documents, failed) = try BatchWorkers.run(count: jobs, arguments: arguments, windowCount: 256,
                                                            windowBytes: windowBytes)
             reportFailures(failed, of: documents)

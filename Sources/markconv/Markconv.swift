@@ -55,9 +55,8 @@ struct Markconv: ParsableCommand {
     @Flag(help: "Pass raw HTML and dangerous URLs through to HTML output. For trusted input only.")
     var unsafe = false
 
-    @Option(help: ArgumentHelp("Indent nested lists in Markdown output by at least N spaces (4 for PHP Markdown, as Friendica and Hubzilla use).",
-                               valueName: "n"))
-    var listIndent: Int?
+    @OptionGroup(title: "Markdown output")
+    var layout: MarkdownLayout
 
     @OptionGroup(title: "Limits on the input")
     var limits: InputLimits
@@ -143,12 +142,6 @@ struct Markconv: ParsableCommand {
         }
     }
 
-    mutating func validate() throws {
-        if let listIndent, !(1...8).contains(listIndent) {
-            throw ValidationError("--list-indent takes 1 to 8 spaces")
-        }
-    }
-
     func run() throws {
         if let describe {
             guard case let format = try Markconv.parse(describe, unknownStatus: .unknownWriter), format.name == .bbcode else {
@@ -171,9 +164,9 @@ struct Markconv: ParsableCommand {
         let reading = try read(inputs, as: source, for: target)
         let writing: WriteResult
         do {
-            let indentation: MarkdownWriter.ListIndentation = listIndent.map { .atLeast($0) } ?? .contentColumn
             writing = try MarkupKit.write(reading.document, as: target, readFrom: source,
-                                          options: ConversionOptions(allowsRawHTML: unsafe, listIndentation: indentation))
+                                          options: ConversionOptions(allowsRawHTML: unsafe,
+                                                                     listIndentation: layout.listIndentation))
         } catch let error as FormatError {
             throw CLIFailure(message: error.description, status: .unknownWriter)
         }

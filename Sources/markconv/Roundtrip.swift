@@ -32,8 +32,8 @@ struct Roundtrip: ParsableCommand {
     @Flag(help: "Print the results as JSON (one object with a record per file).")
     var json = false
 
-    @Option(help: ArgumentHelp("Indent nested lists in Markdown by at least N spaces.", valueName: "n"))
-    var listIndent: Int?
+    @OptionGroup(title: "Markdown output")
+    var layout: MarkdownLayout
 
     @OptionGroup(title: "Limits on the input")
     var limits: InputLimits
@@ -50,7 +50,7 @@ struct Roundtrip: ParsableCommand {
             throw CLIFailure(message: "\(target.name.rawValue) cannot be read back, so it cannot be a --via format",
                              status: .unknownReader)
         }
-        let options = limits.apply(to: ConversionOptions(listIndentation: listIndent.map { .atLeast($0) } ?? .contentColumn))
+        let options = limits.apply(to: ConversionOptions(listIndentation: layout.listIndentation))
         var results: [FileResult] = []
         for path in files.isEmpty ? ["-"] : files {
             let name = path == "-" ? "standard input" : path
