@@ -2,41 +2,44 @@ import MarkupKitCore
 
 extension BBCodeDialect {
     /// What this dialect expresses and how markconv writes each kind, one line per kind
-    /// (`markconv --describe bbcode_phpbb`). Read from the table itself, so it cannot
-    /// disagree with the reader and the writer.
+    /// (`markconv --describe bbcode_phpbb`). Read from the table the reader and the writer
+    /// work from; that the writer warns exactly where a row names a loss is checked kind
+    /// by kind (BBCodeDialectSummaryTests).
     public var summary: String {
         let rows = features
         let width = rows.map(\.kind.count).max() ?? 0
         var text = "\(name): \(title)\n\n"
-        for (kind, form) in rows {
-            text += kind + String(repeating: " ", count: width - kind.count + 2) + form + "\n"
+        for row in rows {
+            text += row.kind + String(repeating: " ", count: width - row.kind.count + 2) + row.description + "\n"
         }
         return text
     }
 
     /// The kinds this dialect writes differently from the source, each with a warning
-    /// when a document uses it: the `features` whose form says so.
+    /// when a document uses it in the form that costs the most: the `features` with a loss.
     public var degradedKinds: [String] {
-        features.filter { $0.form.contains("warning") }.map(\.kind)
+        features.filter { $0.loss != nil }.map(\.kind)
     }
 
-    /// Each kind of content (`bold`, `table`, `list depth` …) and the form this dialect
-    /// gives it, or what becomes of it when the dialect has none.
-    public var features: [(kind: String, form: String)] {
-        func tag(_ names: [String], _ form: (String) -> String) -> String {
-            guard let first = names.first else { return "—  (text kept, formatting dropped, with a warning)" }
+    /// Each kind of content (`bold`, `table`, `list depth` …), the form this dialect gives
+    /// it, and what becomes of it when the dialect has none or less than the source.
+    public var features: [DialectFeature] {
+        func tag(_ names: [String], _ form: (String) -> String) -> DialectFeature.Form {
+            guard let first = names.first else { return .absent("text kept, formatting dropped") }
             let others = names.dropFirst().map { "[\($0)]" }
-            return form(first) + (others.isEmpty ? "" : "   also read: " + others.joined(separator: " "))
+            return .kept(form(first) + (others.isEmpty ? "" : "   also read: " + others.joined(separator: " ")))
         }
         func pair(_ name: String) -> String { "[\(name)]…[/\(name)]" }
-        var rows: [(String, String)] = []
-        rows.append(("bold", tag(bold, pair)))
-        rows.append(("italic", tag(italic, pair)))
-        rows.append(("underline", tag(underline, pair)))
-        rows.append(("strikethrough", tag(strikethrough, pair)))
-        rows.append(("sub/superscript", self.subscript.isEmpty ? "—  (text kept, formatting dropped, with a warning)"
-                                                          : pair(self.subscript[0]) + "  " + pair(superscript.first ?? "sup")))
-        rows.append(("colour", tag(color) { "[\($0)=#ff0000]…[/\($0)] (hex or a CSS colour name)" }))
+        var rows: [DialectFeature] = []
+        func add(_ kind: String, _ form: DialectFeature.Form) { rows.append(DialectFeature(kind: kind, form)) }
+        func add(_ kind: String, _ form: String, loss: String? = nil) { rows.append(DialectFeature(kind: kind, form: form, loss: loss)) }
+        add("bold", tag(bold, pair))
+        add("italic", tag(italic, pair))
+        add("underline", tag(underline, pair))
+        add("strikethrough", tag(strikethrough, pair))
+        add("sub/superscript", self.subscript.isEmpty ? .absent("text kept, formatting dropped")
+                                                      : .kept(pair(self.subscript[0]) + "  " + pair(superscript.first ?? "sup")))
+        add("colour", tag(color) { "[\($0)=#ff0000]…[/\($0)] (hex or a CSS colour name)" })
         if let size {
             let meaning: String
             switch size {
@@ -45,37 +48,37 @@ extension BBCodeDialect {
             case .pixels: meaning = "pixels, 1–200"
             case .points: meaning = "points, 1–150"
             }
-            rows.append(("size", "[size=N]…[/size] (\(meaning); other units are converted, with a warning)"))
+            add("size", "[size=N]…[/size] in \(meaning)", loss: "other units are converted")
         } else {
-            rows.append(("size", "—  (text kept, size dropped, with a warning)"))
+            add("size", .absent("text kept, size dropped"))
         }
-        rows.append(("font", tag(font) { "[\($0)=Arial, Courier New]…[/\($0)]" }))
-        rows.append(("link", "[url=https://…]text[/url], [url]https://…[/url]"))
-        rows.append(("e-mail", tag(email) { "[\($0)]a@example.com[/\($0)]" }.replacing("—  (text kept, formatting dropped, with a warning)", with: "—  (written as [url=mailto:…])")))
+        add("font", tag(font) { "[\($0)=Arial, Courier New]…[/\($0)]" })
+        add("link", "[url=https://…]text[/url], [url]https://…[/url]")
+        add("e-mail", email.first.map { "[\($0)]a@example.com[/\($0)]" } ?? "—  (written as [url=mailto:…])")
         switch image {
-        case .plain: rows.append(("image", "[img]url[/img]  (description and size are dropped, with a warning)"))
-        case .attributes: rows.append(("image", "[img alt=\"…\" width=W height=H]url[/img]"))
-        case .urlInOption: rows.append(("image", "[img=url]description[/img]  (size dropped, with a warning)"))
-        case .altInOption: rows.append(("image", "[img=description]url[/img]  (size dropped, with a warning)"))
-        case .sizeInOption: rows.append(("image", "[img=WxH]url[/img]  (description dropped, with a warning)"))
+        case .plain: add("image", "[img]url[/img]", loss: "description and size are dropped")
+        case .attributes: add("image", "[img alt=\"…\" width=W height=H]url[/img]")
+        case .urlInOption: add("image", "[img=url]description[/img]", loss: "size dropped")
+        case .altInOption: add("image", "[img=description]url[/img]", loss: "size dropped")
+        case .sizeInOption: add("image", "[img=WxH]url[/img]", loss: "description dropped")
         }
         switch inlineCode {
-        case .none: rows.append(("inline code", "—  (written as plain text, with a warning)"))
-        case .tag(let name): rows.append(("inline code", pair(name)))
-        case .singleLineCode: rows.append(("inline code", "[code]…[/code] on one line"))
-        case .noParse: rows.append(("inline code", "[\(noParse.first ?? "noparse")]…[/\(noParse.first ?? "noparse")] (shown as typed, not as code; with a warning)"))
+        case .none: add("inline code", .absent("written as plain text"))
+        case .tag(let name): add("inline code", pair(name))
+        case .singleLineCode: add("inline code", "[code]…[/code] on one line")
+        case .noParse: add("inline code", pair(noParse.first ?? "noparse"), loss: "shown as typed, not as code")
         }
-        var codeBlock = code.language ? "[\(code.tags[0])=language]…[/\(code.tags[0])]" : "[\(code.tags[0])]…[/\(code.tags[0])]  (language dropped, with a warning)"
+        var codeBlock = code.language ? "[\(code.tags[0])=language]…[/\(code.tags[0])]" : pair(code.tags[0])
         if !code.languageTags.isEmpty { codeBlock += "   language tags: " + code.languageTags.keys.sorted().map { "[\($0)]" }.joined(separator: " ") }
         if code.newlineMakesBlock { codeBlock += "   (a block needs a line break inside)" }
-        rows.append(("code block", codeBlock))
+        add("code block", codeBlock, loss: code.language ? nil : "language dropped")
         switch quote {
-        case .quotedName: rows.append(("quote", "[quote=\"Name\" post_id=… time=… user_id=…]…[/quote]"))
-        case .bareName: rows.append(("quote", "[quote=Name]…[/quote]"))
-        case .xenForo: rows.append(("quote", "[quote=\"Name, post: 1, member: 2\"]…[/quote]"))
-        case .semicolonPost: rows.append(("quote", "[quote=Name;post]…[/quote]"))
-        case .authorAttribute: rows.append(("quote", "[quote author=Name link=… date=…]…[/quote]"))
-        case .singleQuotedName: rows.append(("quote", "[quote='Name' pid='…' dateline='…']…[/quote]"))
+        case .quotedName: add("quote", "[quote=\"Name\" post_id=… time=… user_id=…]…[/quote]")
+        case .bareName: add("quote", "[quote=Name]…[/quote]")
+        case .xenForo: add("quote", "[quote=\"Name, post: 1, member: 2\"]…[/quote]")
+        case .semicolonPost: add("quote", "[quote=Name;post]…[/quote]")
+        case .authorAttribute: add("quote", "[quote author=Name link=… date=…]…[/quote]")
+        case .singleQuotedName: add("quote", "[quote='Name' pid='…' dateline='…']…[/quote]")
         }
         let item: String
         switch lists.item {
@@ -83,7 +86,7 @@ extension BBCodeDialect {
         case .starClosed: item = "[*]item[/*]"
         case .li: item = "[li]item[/li]"
         }
-        rows.append(("bullet list", "[\(lists.bulletTags[0])] \(item) [/\(lists.bulletTags[0])]"))
+        add("bullet list", "[\(lists.bulletTags[0])] \(item) [/\(lists.bulletTags[0])]")
         var ordered: [String] = []
         if let tag = lists.orderedTags.first { ordered.append("[\(tag)]") }
         switch lists.numbering {
@@ -95,44 +98,89 @@ extension BBCodeDialect {
         case .none:
             break
         }
-        rows.append(("numbered list", (ordered.isEmpty ? "—" : ordered.joined(separator: ", ")) + "; start numbers are not kept (warning)"))
-        rows.append(("list depth", lists.maximumDepth.map { "\($0) levels; deeper items are written as lines, with a warning" } ?? "any"))
+        add("numbered list", ordered.isEmpty ? "—" : ordered.joined(separator: ", "), loss: "start numbers are not kept")
+        if let maximum = lists.maximumDepth {
+            add("list depth", "\(maximum) levels", loss: "deeper items are written as lines")
+        } else {
+            add("list depth", "any")
+        }
         switch headings {
-        case .none: rows.append(("heading", "—  (written as a bold line, with a warning)"))
-        case .numbered(let maximum): rows.append(("heading", "[h1]…[/h1] to [h\(maximum)]"))
-        case .headingEquals(let maximum): rows.append(("heading", "[heading=1]…[/heading] to \(maximum)"))
-        case .single: rows.append(("heading", "[h]…[/h], one level"))
+        case .none: add("heading", .absent("written as a bold line"))
+        case .numbered(let maximum):
+            add("heading", "[h1]…[/h1] to [h\(maximum)]", loss: maximum < 6 ? "deeper levels written as [h\(maximum)]" : nil)
+        case .headingEquals(let maximum):
+            add("heading", "[heading=1]…[/heading] to \(maximum)", loss: maximum < 6 ? "deeper levels written as \(maximum)" : nil)
+        case .single: add("heading", "[h]…[/h], one level", loss: "every level written as it")
         }
         switch horizontalRule {
-        case .none: rows.append(("rule", "—  (written as * * *, with a warning)"))
-        case .tag: rows.append(("rule", "[hr]"))
-        case .pairedTag: rows.append(("rule", "[hr][/hr]"))
+        case .none: add("rule", .absent("written as * * *"))
+        case .tag: add("rule", "[hr]")
+        case .pairedTag: add("rule", "[hr][/hr]")
         }
         switch table {
-        case .none: rows.append(("table", "—  (written as lines, cells separated by |, with a warning)"))
-        case .full: rows.append(("table", "[table][tr][th]…[/th][td]…[/td][/tr][/table]  (column alignment dropped, with a warning)"))
-        case .noHeaderCells: rows.append(("table", "[table][tr][td]…[/td][/tr][/table]  (header cells written bold)"))
+        case .none: add("table", .absent("written as lines, cells separated by |"))
+        case .full: add("table", "[table][tr][th]…[/th][td]…[/td][/tr][/table]", loss: "column alignment dropped")
+        case .noHeaderCells:
+            add("table", "[table][tr][td]…[/td][/tr][/table]", loss: "header cells written bold, column alignment dropped")
         }
         switch spoiler {
-        case .none: rows.append(("spoiler", "—  (content shown, with a warning)"))
-        case .titled: rows.append(("spoiler", "[spoiler=\"Title\"]…[/spoiler]"))
-        case .untitled: rows.append(("spoiler", "[spoiler]…[/spoiler]  (a title becomes a bold first line)"))
+        case .none: add("spoiler", .absent("content shown"))
+        case .titled: add("spoiler", "[spoiler=\"Title\"]…[/spoiler]")
+        case .untitled: add("spoiler", "[spoiler]…[/spoiler]", loss: "a title becomes a bold first line")
         }
         switch alignment {
-        case .none: rows.append(("alignment", "—  (content kept, with a warning)"))
-        case .tags(let available): rows.append(("alignment", available.map { "[\($0.rawValue)]" }.joined(separator: " ")))
-        case .alignEquals: rows.append(("alignment", "[align=left|center|right|justify]"))
-        case .centerOnly: rows.append(("alignment", "[center] only"))
+        case .none: add("alignment", .absent("content kept"))
+        case .tags(let available):
+            let missing = TextAlignment.allCases.filter { !available.contains($0) }
+            add("alignment", available.map { "[\($0.rawValue)]" }.joined(separator: " "),
+                loss: missing.isEmpty ? nil : missing.map(\.rawValue).joined(separator: " and ") + " kept as content")
+        case .alignEquals: add("alignment", "[align=left|center|right|justify]")
+        case .centerOnly: add("alignment", "[center] only", loss: "other alignments kept as content")
         }
         switch escape {
-        case .noParseTag: rows.append(("literal [tags]", "[\(noParse.first ?? "noparse")][b][/\(noParse.first ?? "noparse")]"))
-        case .emptyTagSplit(let splitter): rows.append(("literal [tags]", "split by an empty pair: [[\(splitter)][/\(splitter)]b] shows [b]"))
-        case .zeroWidthSpace: rows.append(("literal [tags]", "a zero-width space after the bracket: [\\u200Bb] shows [b]"))
+        case .noParseTag: add("literal [tags]", "[\(noParse.first ?? "noparse")][b][/\(noParse.first ?? "noparse")]")
+        case .emptyTagSplit(let splitter): add("literal [tags]", "split by an empty pair: [[\(splitter)][/\(splitter)]b] shows [b]")
+        case .zeroWidthSpace: add("literal [tags]", "a zero-width space after the bracket: [\\u200Bb] shows [b]")
         }
         switch tagCase {
-        case .insensitive: rows.append(("tag names", "any case: [B] is [b]"))
-        case .lowercaseOnly(let names): rows.append(("tag names", "any case, except lower case only for " + names.sorted().map { "[\($0)]" }.joined(separator: " ")))
+        case .insensitive: add("tag names", "any case: [B] is [b]")
+        case .lowercaseOnly(let names): add("tag names", "any case, except lower case only for " + names.sorted().map { "[\($0)]" }.joined(separator: " "))
         }
         return rows
+    }
+}
+
+/// One row of a dialect's table: a kind of content and how the dialect writes it.
+public struct DialectFeature: Hashable, Sendable, CustomStringConvertible {
+    /// The kind of content, e.g. `table`.
+    public let kind: String
+    /// The BBCode the dialect writes for it, or "—" when it has none.
+    public let form: String
+    /// What writing it loses, when the source uses it in full (a start number, a title);
+    /// the writer warns whenever it does. Nil when nothing is lost.
+    public let loss: String?
+
+    public init(kind: String, form: String, loss: String? = nil) {
+        self.kind = kind
+        self.form = form
+        self.loss = loss
+    }
+
+    /// A form with no tag names, or the form of a kind the dialect lacks.
+    enum Form {
+        case kept(String)
+        case absent(String)
+    }
+
+    init(kind: String, _ form: Form) {
+        switch form {
+        case .kept(let written): self.init(kind: kind, form: written)
+        case .absent(let fallback): self.init(kind: kind, form: "—", loss: fallback)
+        }
+    }
+
+    /// The form and, when something is lost, what and that the writer says so.
+    public var description: String {
+        loss.map { "\(form)  (\($0), with a warning)" } ?? form
     }
 }
