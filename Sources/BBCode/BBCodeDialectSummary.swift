@@ -87,18 +87,23 @@ extension BBCodeDialect {
         case .li: item = "[li]item[/li]"
         }
         add("bullet list", "[\(lists.bulletTags[0])] \(item) [/\(lists.bulletTags[0])]")
+        let codes: [NumberingStyle: String] = [.decimal: "1", .lowerAlpha: "a", .upperAlpha: "A", .lowerRoman: "i", .upperRoman: "I"]
         var ordered: [String] = []
+        var numbered: [NumberingStyle] = [.decimal]
         if let tag = lists.orderedTags.first { ordered.append("[\(tag)]") }
         switch lists.numbering {
         case .listEquals(let styles):
-            let codes: [NumberingStyle: String] = [.decimal: "1", .lowerAlpha: "a", .upperAlpha: "A", .lowerRoman: "i", .upperRoman: "I"]
             ordered.append("[list=" + styles.compactMap { codes[$0] }.joined(separator: "|") + "]")
+            numbered = styles
         case .typeAttribute:
             ordered.append("[list type=decimal|lower-alpha|upper-alpha|lower-roman|upper-roman]")
+            numbered = NumberingStyle.allCases
         case .none:
             break
         }
-        add("numbered list", ordered.isEmpty ? "—" : ordered.joined(separator: ", "), loss: "start numbers are not kept")
+        let unnumbered = NumberingStyle.allCases.filter { !numbered.contains($0) }.compactMap { codes[$0] }
+        add("numbered list", ordered.isEmpty ? "—" : ordered.joined(separator: ", "),
+            loss: "start numbers are not kept" + (unnumbered.isEmpty ? "" : "; " + unnumbered.joined(separator: ", ") + " written as 1, 2, 3"))
         if let maximum = lists.maximumDepth {
             add("list depth", "\(maximum) levels", loss: "deeper items are written as lines")
         } else {

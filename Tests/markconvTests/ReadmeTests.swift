@@ -14,7 +14,8 @@ import Testing
 ///   `.ci/run` or `scripts/test`.
 /// - `yaml` blocks: each `run:` must be one of the console commands.
 /// - `swift` blocks: `DocumentationTests` runs them, as it runs the DocC articles' code.
-/// - The dialect table must say what each dialect's own table says.
+/// - The dialect table must say what each dialect's own table says, and the table of
+///   warnings what the writer prints: each kind written in the forum named in its row.
 @Suite(.serialized) struct ReadmeTests {
     struct Command: CustomTestStringConvertible, Sendable {
         var line: String
@@ -116,17 +117,46 @@ import Testing
         #expect(version.output.hasPrefix("markconv \(MarkupKit.version) (libcmark-gfm \(MarkupKit.cmarkVersion))"))
     }
 
+    /// The README's table rows that name a BBCode format and have this many cells (`\|`
+    /// is a `|` inside a cell).
+    static func rowsNamingADialect(cells count: Int) -> [[String]] {
+        readme.components(separatedBy: "\n")
+            .filter { $0.hasPrefix("| ") && $0.contains("| `bbcode") }
+            .map { $0.replacingOccurrences(of: "\\|", with: "\u{1}").split(separator: "|").map {
+                $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\u{1}", with: "|") } }
+            .filter { $0.count == count }
+    }
+
     @Test func theDialectTableSaysWhatEachDialectDoes() throws {
-        let rows = Self.readme.components(separatedBy: "\n").filter { $0.hasPrefix("| ") && $0.contains("| `bbcode") }
+        let rows = Self.rowsNamingADialect(cells: 4)
         #expect(rows.count == BBCodeDialect.all.count)
-        for row in rows {
-            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        for cells in rows {
             let name = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
             let dialect = try Format(parsing: name).dialect
             #expect(cells[0].hasPrefix(dialect.title) || dialect == .generic, "\(name): titled \(cells[0])")
             #expect(cells[2] == (dialect.lists.maximumDepth.map { "\($0) levels" } ?? "any"), "\(name): list depth \(cells[2])")
             #expect(cells[3] == dialect.degradedKinds.joined(separator: ", "),
                     "\(name): the README says \(cells[3]); the dialect degrades \(dialect.degradedKinds.joined(separator: ", "))")
+        }
+    }
+
+    /// Rows of the README's table of warnings: kind, dialect, message.
+    static let warningRows = rowsNamingADialect(cells: 3).map {
+        (kind: $0[0], dialect: $0[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")), message: $0[2])
+    }
+
+    @Test func theWarningsTableSaysWhatTheWriterSays() throws {
+        #expect(Set(Self.warningRows.map(\.kind)) == Set(BBCodeDialect.all.flatMap(\.degradedKinds)),
+                "every kind some forum degrades has a row, and only those")
+        for row in Self.warningRows {
+            let dialect = try Format(parsing: row.dialect).dialect
+            let samples = try #require(DialectFeatureSamples.html[row.kind], "no sample of \(row.kind)")
+            var printed: [String] = []
+            for html in samples {
+                let document = try MarkupKit.read(utf8: Array(html.utf8), as: .html).document
+                printed += try MarkupKit.write(document, as: .bbcode(dialect)).warnings.map(\.message)
+            }
+            #expect(printed.contains(row.message), "\(row.dialect) writes \(row.kind) with:\n\(printed.joined(separator: "\n"))")
         }
     }
 }
