@@ -398,6 +398,14 @@ private struct BBCodeOutput: ~Copyable {
             out.append(contentsOf: task == .checked ? "☑ " : "☐ ")
             warnOnce("task list items written with ☐/☑ (BBCode has no check boxes)", at: document[index].range.start)
         }
+        if flattened, let first = document.children(of: index).first(where: { _ in true }),
+           !writesAsText(first, leading: true, listDepth: parent?.listDepth ?? 0) {
+            // A block tag after the dash would split the line when read back (the dash a
+            // paragraph of its own, then the block), so the block starts the next line,
+            // as it would be written the second time.
+            out.removeTrailingSpaces()
+            out.ensureNewline()
+        }
         return Open(node: index, next: index + 1, previous: nil, closing: closing, listDepth: parent?.listDepth ?? 0,
                     loose: parent?.loose ?? false, flattened: flattened)
     }

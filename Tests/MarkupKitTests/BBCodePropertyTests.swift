@@ -55,6 +55,24 @@ import Testing
                 """)
         }
     }
+
+    /// Found by the test above (FluxBB, seed erWin1Ma3ADSOejpPC0HQkbw51jM/b3NlrzHPUG87AQ=):
+    /// an item past the depth limit is written as a dashed line, and a code block that
+    /// began the item followed the dash on its line, so reading it back split the line and
+    /// the second writing moved the block down.
+    @Test(arguments: BBCodeDialect.all.filter { $0.lists.maximumDepth != nil }.map(\.name))
+    func anItemPastTheDepthLimitStartingWithABlockIsStable(_ dialectName: String) throws {
+        let dialect = try #require(BBCodeDialect.named(dialectName))
+        let depth = try #require(dialect.lists.maximumDepth) + 2
+        let markdown = (0..<depth).map { String(repeating: "  ", count: $0) + "- item \($0)\n" }.joined()
+            + String(repeating: "  ", count: depth) + "- ```\n" + String(repeating: "  ", count: depth + 2) + "code\n"
+            + String(repeating: "  ", count: depth + 2) + "```\n"
+        let tree = try MarkupKit.read(utf8: Array(markdown.utf8), as: .gfm).document
+        let written = BBCodeWriter(dialect: dialect).write(tree).text
+        #expect(written.contains("–\n[code]"), "\(written)")
+        let rewritten = BBCodeWriter(dialect: dialect).write(BBCodeReader(dialect: dialect).read(written).document).text
+        #expect(rewritten == written, "first:\n\(written)\nsecond:\n\(rewritten)")
+    }
 }
 
 /// Random BBCode for one dialect: its own tags (well and badly nested, with good and bad
