@@ -853,7 +853,7 @@ struct MarkdownInlineWriter {
             switch scalar {
             case "\\" where offset + 1 == scalars.count || MarkdownCharacters.isASCIIPunctuation(scalars[offset + 1]):
                 result += "\\\\"
-            case "<", ">" where needsBrackets:
+            case "<" where needsBrackets, ">" where needsBrackets:
                 result += "\\" + String(scalar)
             case "&" where MarkdownCharacters.startsEntity(scalars, at: offset):
                 result += "&amp;"

@@ -308,7 +308,7 @@ private struct BlockRenderer {
         case .spoiler(let title):
             let summary = escapeHTML(title ?? "Spoiler")
             return openHTMLBlock(index, open: "<details>\n<summary>\(summary)</summary>", what: "spoiler")
-        case .listItem, .tableRow, .tableCell, .text, .softBreak, .lineBreak, .code, .emphasis, .strong,
+        case .tableRow, .tableCell, .text, .softBreak, .lineBreak, .code, .emphasis, .strong,
              .strikethrough, .underline, .superscript, .subscript, .link, .image, .footnoteReference, .rawInline,
              .color, .fontSize, .font:
             // Inline content where a block belongs (a hand-made tree): keep its text.

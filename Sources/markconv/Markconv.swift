@@ -25,7 +25,7 @@ struct Markconv: ParsableCommand {
             Reads the FILEs (or standard input when there are none, or for -) in the -f \
             format and writes them in the -t format to standard output (or -o FILE).
             Formats take pandoc-style extensions: commonmark+table+strikethrough, gfm-autolink.
-            Warnings go to standard error as 'markconv: warning: LINE:COL: …'.
+            Warnings go to standard error as 'markconv: warning: [FILE:]LINE:COLUMN: MESSAGE'.
 
             Exit status: 0 ok, 1 a round trip failed, 3 lossy conversion with --fail-if-lossy, 21 unknown input \
             format, 22 unknown output format, 23 unknown extension, 64 usage error, 65 invalid \

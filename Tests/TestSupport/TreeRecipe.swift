@@ -96,7 +96,7 @@ public struct TreeRecipe {
             builder.open(.blockQuote(attribution: attribution))
             blocks(count: 1 + choose(2), depth: depth + 1, listDepth: listDepth)
             builder.close()
-        case 7, 8 where listDepth < options.maximumListDepth:
+        case 7 where listDepth < options.maximumListDepth, 8 where listDepth < options.maximumListDepth:
             list(depth: depth, listDepth: listDepth)
         case 9 where blocksAllowed && !inItem:
             if choose(2) == 0 {
