@@ -398,7 +398,7 @@ private struct BBCodeOutput: ~Copyable {
             out.append(contentsOf: task == .checked ? "☑ " : "☐ ")
             warnOnce("task list items written with ☐/☑ (BBCode has no check boxes)", at: document[index].range.start)
         }
-        if flattened, let first = document.children(of: index).first(where: { _ in true }),
+        if flattened, let first = document.children(of: index).first,
            !writesAsText(first, leading: true, listDepth: parent?.listDepth ?? 0) {
             // A block tag after the dash would split the line when read back (the dash a
             // paragraph of its own, then the block), so the block starts the next line,

@@ -135,6 +135,9 @@ public struct ChildIndices: Sequence, Sendable {
     public func makeIterator() -> Iterator { Iterator(nodes: nodes, position: start, end: end) }
 
     public var isEmpty: Bool { start >= end }
+
+    /// The first child's index, or nil when there are none.
+    public var first: Int? { isEmpty ? nil : start }
 }
 
 /// Entering or leaving a node during a walk.
