@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "markconv-fuzz", dependencies: ["MarkupKit", "MarkupKitTestSupport"], path: "Fuzz"),
         // Test helpers shared by both test targets: the spec file, cmark-gfm's own renderer
         // as an oracle, and a random Markdown generator.
-        .target(name: "MarkupKitTestSupport", dependencies: ["CCmarkGFM", "MarkupKitCore", "MarkupKitMarkdown"],
+        .target(name: "MarkupKitTestSupport", dependencies: ["CCmarkGFM", "MarkupKitCore", "MarkupKitMarkdown", "MarkupKit"],
                 path: "Tests/TestSupport"),
         .testTarget(
             name: "MarkupKitTests",

@@ -1,3 +1,5 @@
+import MarkupKit
+
 /// Content of each kind a BBCode dialect's table describes (`BBCodeDialect.features`),
 /// in the form that costs the most: a language on the code block, a start number on the
 /// list, a title on the spoiler, every heading level. Shared by the test that holds the
@@ -35,4 +37,12 @@ public enum DialectFeatureSamples {
 
     /// Kinds about reading only: nothing to write.
     public static let readOnlyKinds: Set<String> = ["tag names"]
+
+    /// Each sample of a kind, read as markconv reads HTML and written in the dialect.
+    public static func written(_ kind: String, in dialect: BBCodeDialect) throws -> [(sample: String, result: WriteResult)] {
+        try (html[kind] ?? []).map { sample in
+            let document = try MarkupKit.read(utf8: Array(sample.utf8), as: .html).document
+            return (sample, try MarkupKit.write(document, as: .bbcode(dialect)))
+        }
+    }
 }
