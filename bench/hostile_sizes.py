@@ -183,26 +183,22 @@ def repetitions(seconds):
     return 1 if seconds >= 1.5 else max(5, min(15, int(2 / max(seconds, 1e-3))))
 
 
-def measure(command):
-    """The median of several runs: the machine's noise is not the converter's, and it goes
-    both ways (here a run's system time for the same input varies up to twofold with how
-    readily the kernel finds huge pages, so the best of five picked a lucky run at one
-    scale and not at the next)."""
-    runs = [run(command)]
-    for _ in range(repetitions(runs[0].seconds) - 1):
-        runs.append(run(command))
-    return Run(statistics.median(r.seconds for r in runs), max(r.status for r in runs),
-               max(r.megabytes for r in runs))
-
-
 def measure_interleaved(commands):
-    """The median of several runs of each command, run in turns, so a change in the
-    machine's state (another job, free huge pages) reaches every command alike."""
+    """Each command timed several times, in turns, so a change in the machine's state
+    (another job, free huge pages) reaches every command alike; per command, the median
+    time, the worst exit status and the largest peak memory. The median, not the best:
+    the machine's noise goes both ways (here one input's runs varied by a third, and the
+    best of five picked a lucky run at one scale and not at the next)."""
     runs = [[run(command)] for command in commands]
     for _ in range(repetitions(max(results[0].seconds for results in runs)) - 1):
         for command, results in zip(commands, runs):
             results.append(run(command))
-    return [statistics.median(result.seconds for result in results) for results in runs]
+    return [Run(statistics.median(r.seconds for r in results), max(r.status for r in results),
+                max(r.megabytes for r in results)) for results in runs]
+
+
+def measure(command):
+    return measure_interleaved([command])[0]
 
 
 def per_doubling(costs, sizes):
@@ -224,8 +220,9 @@ def judge(markconv, folder, name, source, build, ratio_limit):
     JUDGED_SECONDS (or its input would pass MAX_BYTES), and the growth per doubling is the
     slope through every run of at least FITTED_SECONDS (at least the last three): a quadratic
     case shows ~4× there, a linear one ~2×, and one noisy run moves a fit over three or four
-    points much less than a ratio of two. A case over the limit is timed once more (see
-    below). (Memory needs no judge of its own: touching it takes time.)
+    points much less than a ratio of two. Peak memory is fitted over the same runs and
+    held to the same limit. A case whose time is over the limit is timed once more (see
+    below).
 
     Returns the (run, bytes) points, the verdict, and whether it fails.
     """
@@ -266,7 +263,7 @@ def judge(markconv, folder, name, source, build, ratio_limit):
         commands = [[markconv_command(markconv, path, source) for path in fitted_paths]]
         if source == "gfm":
             commands.append([cmark_command(path) for path in fitted_paths])
-        timings = [measure_interleaved(pair) for pair in zip(*commands)]
+        timings = [[result.seconds for result in measure_interleaved(pair)] for pair in zip(*commands)]
         again = per_doubling([timing[0] for timing in timings], sizes)
         if again <= ratio_limit:
             return points, f"linear on a second timing (×{again:.2f}; first {judged})", False
