@@ -11,7 +11,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         // `swift package generate-documentation` (the DocC catalogue in Sources/MarkupKit).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -63,9 +62,7 @@ let package = Package(
                 path: "Tests/TestSupport"),
         .testTarget(
             name: "MarkupKitTests",
-            dependencies: [
-                "MarkupKit", "MarkupKitTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
-            ],
+            dependencies: ["MarkupKit", "MarkupKitTestSupport"],
             path: "Tests/MarkupKitTests",
             // Inputs the tests read from disk, by path.
             exclude: ["Fixtures"]

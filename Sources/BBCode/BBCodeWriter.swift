@@ -133,6 +133,10 @@ private struct BBCodeOutput: ~Copyable {
                         // Written without a tag: its blocks are the item's blocks.
                         opened.inTightItem = isInTightItem(top)
                         opened.loose = top.loose && !top.flattened
+                    } else if opened.flattened {
+                        // Past the depth limit, lines of the item that holds them: a blank
+                        // line between their blocks would make a tight item read back loose.
+                        opened.inTightItem = isInTightItem(top)
                     }
                     stack.append(opened)
                 } else if out.count == start {

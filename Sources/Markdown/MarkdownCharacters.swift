@@ -93,23 +93,34 @@ enum MarkdownCharacters {
         return ends && blockTagNames.contains(tag)
     }
 
-    /// Whether an HTML block ends on its own last line (start conditions 1 to 5, with
-    /// their end marker written), so the next block may follow without a blank line.
+    /// Whether an HTML block of kinds 1 to 5 (`<script>`, `<pre>`, `<style>`,
+    /// `<textarea>`, a comment, `<?`, `<!X`, CDATA) ends on its own closing marker.
     static func htmlBlockEndsByItself(_ content: String) -> Bool {
+        htmlBlockClosing(content) == true
+    }
+
+    /// Whether an HTML block of kinds 1 to 5 lacks its closing marker: it then runs to the
+    /// end of its container and takes in any blank line written inside that container.
+    static func htmlBlockIsLeftOpen(_ content: String) -> Bool {
+        htmlBlockClosing(content) == false
+    }
+
+    /// For kinds 1 to 5, whether the last line holds the kind's closing marker; nil for
+    /// kinds 6 and 7, which end at a blank line.
+    private static func htmlBlockClosing(_ content: String) -> Bool? {
         let text = content.drop { $0 == " " }.lowercased()
-        let lines = text.split(separator: "\n")
-        guard let last = lines.last else { return false }
+        let last = text.split(separator: "\n").last ?? ""
         let tag = String(text.dropFirst().prefix { $0.isLetter })
         if text.hasPrefix("<") && ["script", "pre", "style", "textarea"].contains(tag) {
             let after = text.dropFirst(1 + tag.count).first
-            guard after == nil || after == " " || after == "\t" || after == "\n" || after == ">" else { return false }
+            guard after == nil || after == " " || after == "\t" || after == "\n" || after == ">" else { return nil }
             return last.contains("</script>") || last.contains("</pre>") || last.contains("</style>") || last.contains("</textarea>")
         }
         if text.hasPrefix("<!--") { return last.contains("-->") }
         if text.hasPrefix("<?") { return last.contains("?>") }
         if text.hasPrefix("<![cdata[") { return last.contains("]]>") }
         if text.hasPrefix("<!"), let letter = text.dropFirst(2).first, letter.isLetter { return last.contains(">") }
-        return false
+        return nil
     }
 
     /// CommonMark 0.29's block-level tag names (HTML block start condition 6).

@@ -141,7 +141,7 @@ private struct BlockRenderer {
                 guard topLevel < document.nodeCount else { break }
                 let child = topLevel
                 topLevel = document.subtreeEnd(of: child)
-                if previousTopLevel != nil { blankLine() }
+                if let previousTopLevel, !blankLineWouldBeTakenIn(after: previousTopLevel) { blankLine() }
                 let opened = enter(child, parent: nil, previous: previousTopLevel)
                 previousTopLevel = child
                 if let opened { stack.append(opened) }
@@ -151,7 +151,7 @@ private struct BlockRenderer {
 
     /// Blank line or not between two siblings inside a container.
     private mutating func separate(from previous: Int?, to next: Int, in container: Open) {
-        guard let previous else { return }
+        guard let previous, !blankLineWouldBeTakenIn(after: previous) else { return }
         switch document[container.node].kind {
         case .list:
             // Between items: a blank line makes the list loose.
@@ -169,20 +169,47 @@ private struct BlockRenderer {
         }
     }
 
+    /// Whether a blank line written after `index` would become part of it: an HTML block
+    /// of kinds 1 to 5 left open at the end of a list item (or footnote) runs to the end
+    /// of the item and takes in the blank lines before the next block, so one is written
+    /// only if the block held it already. Without it the next block, starting at its
+    /// container's margin, still ends the item (an HTML block has no lazy lines), and a
+    /// loose list stays loose by the blank lines that made it so.
+    private func blankLineWouldBeTakenIn(after index: Int) -> Bool {
+        guard options.allowsRawHTML else { return false }
+        var node = index
+        while true {
+            switch document[node].kind {
+            case .list, .listItem, .footnoteDefinition:
+                var last: Int?
+                for child in document.children(of: node) { last = child }
+                guard let last else { return false }
+                node = last
+            case .rawBlock(.html, let content):
+                let html = document.string(content)
+                return node != index && MarkdownCharacters.htmlBlockIsLeftOpen(html) && !html.hasSuffix("\n\n")
+            default:
+                return false
+            }
+        }
+    }
+
     /// Whether `next` directly after `previous`, with no blank line, would be read as
     /// something else: a lazy continuation line, a table row, part of the same quote.
     private func needsBlankLine(after previous: Int, before next: Int) -> Bool {
         switch document[previous].kind {
-        case .paragraph, .list:
-            // Each may end in a paragraph line that a plain line would continue.
+        case .paragraph:
             return !canInterruptParagraph(next)
+        case .list:
+            // It may end in a paragraph line that a plain line would continue.
+            return lastLineTakesLazyLines(previous) && !canInterruptParagraph(next)
         case .table:
             // A plain line after a table is one more row.
             if case .table = document[next].kind { return true }
             return !canInterruptParagraph(next)
         case .blockQuote:
             if case .blockQuote = document[next].kind { return true }
-            return !canInterruptParagraph(next)
+            return lastLineTakesLazyLines(previous) && !canInterruptParagraph(next)
         case .rawBlock(let format, let content):
             // Blocks of kinds 6 and 7 run to the next blank line; kinds 1 to 5 end on
             // their closing marker.
@@ -192,6 +219,31 @@ private struct BlockRenderer {
             return true
         default:
             return false
+        }
+    }
+
+    /// Whether the last line written for a quote or list could take the next line in
+    /// as its own without a blank line between: a paragraph's lazy continuation, or an
+    /// empty item that the line would fill.
+    private func lastLineTakesLazyLines(_ index: Int) -> Bool {
+        var node = index
+        while true {
+            switch document[node].kind {
+            case .blockQuote, .list, .listItem, .footnoteDefinition:
+                var last: Int?
+                for child in document.children(of: node) { last = child }
+                guard let last else { return true }
+                node = last
+            case .table, .heading, .codeBlock, .thematicBreak:
+                // Only a paragraph has lazy lines: the next line, at the margin of the
+                // quote's or list's container, ends these with their item or quote.
+                return false
+            case .rawBlock(let format, _):
+                // Written as HTML, it has none either; written as text, it is a paragraph.
+                return !(format == .html && options.allowsRawHTML)
+            default:
+                return true
+            }
         }
     }
 

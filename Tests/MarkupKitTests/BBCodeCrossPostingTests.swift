@@ -14,8 +14,8 @@ import Testing
         let dialect = try #require(BBCodeDialect.named(dialectName))
         var lossless = 0
         var beyondDepthLimit = 0
-        for seed in 0..<Self.postCount {
-            var generator = NestedListPostGenerator(seed: UInt64(seed))
+        for seed in PropertyRuns.generatorSeeds(0..<Self.postCount) {
+            var generator = NestedListPostGenerator(seed: seed)
             let source = generator.post()
             let original = try MarkupKit.read(utf8: Array(source.utf8), as: .gfm).document
             let bbcode = try MarkupKit.write(original, as: .bbcode(dialect))

@@ -1,6 +1,5 @@
 import MarkupKit
 import MarkupKitTestSupport
-import PropertyBased
 import Testing
 
 /// Property tests over random trees and random tag soup, for every dialect.
@@ -14,46 +13,63 @@ import Testing
     static let dialects = BBCodeDialect.all.map(\.name)
 
     @Test(arguments: dialects)
-    func writingThenReadingGivesTheProjectedTree(_ dialectName: String) async throws {
+    func writingThenReadingGivesTheProjectedTree(_ dialectName: String) throws {
         let dialect = try #require(BBCodeDialect.named(dialectName))
-        // FluxBB rejects quotes and headings inside list items; its writer's way around
-        // that is checked by the golden cases, not by this projection.
-        let options = TreeRecipe.Options(maximumListDepth: 4, quotesAndHeadingsInItems: !dialect.lists.itemsAllowOnlyInlineContent)
-        await propertyCheck(count: 300, input: Gen.uint8().array(of: 0...160)) { recipe in
-            let tree = TreeRecipe.document(from: recipe, options: options)
-            let written = BBCodeWriter(dialect: dialect).write(tree)
-            let read = BBCodeReader(dialect: dialect).read(written.text)
-            let expected = DialectProjection(dialect: dialect).project(tree)
-            #expect(read.document == expected, """
-                \(expected.differences(from: read.document).map(\.description).joined(separator: "\n"))
-                tree:
-                \(tree)
-                written:
-                \(written.text)
-                """)
+        checkProperty("writingThenReadingGivesTheProjectedTree/\(dialectName)", cases: 300, length: 0...160) { recipe in
+            Self.projectionFailure(TreeRecipe.document(from: recipe, options: Self.recipeOptions(dialect)), dialect: dialect)
         }
     }
 
     @Test(arguments: dialects)
-    func readingThenWritingIsStableAfterOnePass(_ dialectName: String) async throws {
+    func readingThenWritingIsStableAfterOnePass(_ dialectName: String) throws {
         let dialect = try #require(BBCodeDialect.named(dialectName))
-        await propertyCheck(count: 300, input: Gen.uint8().array(of: 0...120)) { recipe in
-            let soup = TagSoup.text(from: recipe, dialect: dialect)
-            let first = BBCodeReader(dialect: dialect).read(soup).document
-            let writing = BBCodeWriter(dialect: dialect).write(first)
-            let written = writing.text
-            let second = BBCodeReader(dialect: dialect).read(written).document
-            let rewritten = BBCodeWriter(dialect: dialect).write(second).text
-            #expect(rewritten == written, "input:\n\(soup)\nfirst:\n\(written)\nsecond:\n\(rewritten)")
-            // Where the writer reported no loss, the tree itself came back.
-            #expect(!writing.warnings.isEmpty || second == first, """
+        checkProperty("readingThenWritingIsStableAfterOnePass/\(dialectName)", cases: 300, length: 0...120) { recipe in
+            Self.stabilityFailure(TagSoup.text(from: recipe, dialect: dialect), dialect: dialect)
+        }
+    }
+
+    /// FluxBB rejects quotes and headings inside list items; its writer's way around that
+    /// is checked by the golden cases, not by the projection.
+    static func recipeOptions(_ dialect: BBCodeDialect) -> TreeRecipe.Options {
+        TreeRecipe.Options(maximumListDepth: 4, quotesAndHeadingsInItems: !dialect.lists.itemsAllowOnlyInlineContent)
+    }
+
+    /// Why writing `tree` and reading it back did not give its projection, or nil.
+    static func projectionFailure(_ tree: Document, dialect: BBCodeDialect) -> String? {
+        let written = BBCodeWriter(dialect: dialect).write(tree)
+        let read = BBCodeReader(dialect: dialect).read(written.text)
+        let expected = DialectProjection(dialect: dialect).project(tree)
+        guard read.document != expected else { return nil }
+        return """
+            \(expected.differences(from: read.document).map(\.description).joined(separator: "\n"))
+            tree:
+            \(tree)
+            written:
+            \(written.text)
+            """
+    }
+
+    /// Why reading `soup`, writing, reading and writing again was not stable, or nil.
+    static func stabilityFailure(_ soup: String, dialect: BBCodeDialect) -> String? {
+        let first = BBCodeReader(dialect: dialect).read(soup).document
+        let writing = BBCodeWriter(dialect: dialect).write(first)
+        let written = writing.text
+        let second = BBCodeReader(dialect: dialect).read(written).document
+        let rewritten = BBCodeWriter(dialect: dialect).write(second).text
+        if rewritten != written {
+            return "input:\n\(soup)\nfirst:\n\(written)\nsecond:\n\(rewritten)"
+        }
+        // Where the writer reported no loss, the tree itself came back.
+        if writing.warnings.isEmpty && second != first {
+            return """
                 \(first.differences(from: second).map(\.description).joined(separator: "\n"))
                 input:
                 \(soup)
                 written:
                 \(written)
-                """)
+                """
         }
+        return nil
     }
 
     /// Found by the test above (FluxBB, seed erWin1Ma3ADSOejpPC0HQkbw51jM/b3NlrzHPUG87AQ=):
@@ -72,6 +88,36 @@ import Testing
         #expect(written.contains("–\n[code]"), "\(written)")
         let rewritten = BBCodeWriter(dialect: dialect).write(BBCodeReader(dialect: dialect).read(written).document).text
         #expect(rewritten == written, "first:\n\(written)\nsecond:\n\(rewritten)")
+    }
+    /// Found by the stability test (issue 13, FluxBB): an item past the depth limit with
+    /// two paragraphs was written with a blank line between them inside a tight item,
+    /// which read back as a loose item, so the second writing set the items apart.
+    @Test(arguments: BBCodeDialect.all.filter { $0.lists.maximumDepth != nil }.map(\.name))
+    func anItemPastTheDepthLimitWithTwoParagraphsIsStable(_ dialectName: String) throws {
+        let dialect = try #require(BBCodeDialect.named(dialectName))
+        let depth = try #require(dialect.lists.maximumDepth) + 1
+        let indent = { (level: Int) in String(repeating: "  ", count: level) }
+        let markdown = (0..<depth).map { indent($0) + "- item \($0)\n" }.joined()
+            + indent(depth) + "- first\n\n" + indent(depth + 1) + "second\n" + indent(depth - 1) + "- after\n"
+        let tree = try MarkupKit.read(utf8: Array(markdown.utf8), as: .gfm).document
+        let written = BBCodeWriter(dialect: dialect).write(tree).text
+        #expect(!written.contains("\n\n"), "a blank line in a tight item:\n\(written)")
+        #expect(Self.stabilityFailure(written, dialect: dialect) == nil, "\(Self.stabilityFailure(written, dialect: dialect) ?? "")")
+    }
+
+    /// Tag soup the stability test failed on, shrunk, by dialect.
+    static let soupFindings: [(dialect: String, soup: String)] = [
+        // Issue 13's seed yx4KLqUEhnGzf8X5XYxqTSMVWSzGK7Z+KK1PqV/LX2A= (swift-property-based).
+        ("bbcode_fluxbb", "[list][b][b][b][b][b][b][b][b][b][b][b][b][b][list][b][b][b][b][b][b][b][b][b][b][b][b][list]"
+            + "[list][b][b][b][list][b][b]alpha[*][b][b][b][list][b][/i][b][quote]"),
+    ]
+
+    @Test(arguments: soupFindings.indices)
+    func tagSoupFoundBeforeIsStable(_ finding: Int) throws {
+        let (name, soup) = Self.soupFindings[finding]
+        let dialect = try #require(BBCodeDialect.named(name))
+        let failure = Self.stabilityFailure(soup, dialect: dialect)
+        #expect(failure == nil, "\(failure ?? "")")
     }
 }
 

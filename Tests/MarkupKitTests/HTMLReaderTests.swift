@@ -1,7 +1,6 @@
 import Foundation
 import MarkupKit
 import MarkupKitTestSupport
-import PropertyBased
 import Testing
 
 /// The HTML reader: what each element becomes, HTML's whitespace rules, broken markup as
@@ -189,16 +188,22 @@ import Testing
     }
 
     /// What our HTML writer writes, the reader reads back to the same tree.
-    @Test func writtenHTMLReadsBackToTheSameTree() async {
-        await propertyCheck(count: 500, input: Gen.uint8().array(of: 0...160)) { recipe in
+    @Test func writtenHTMLReadsBackToTheSameTree() {
+        checkProperty("writtenHTMLReadsBackToTheSameTree", cases: 500, length: 0...160) { recipe in
             let tree = TreeRecipe.document(from: recipe)
             let html = HTMLWriter().write(tree).text
-            let read = try HTMLReader().read(html)
-            #expect(read.document == tree, """
-                \(tree.differences(from: read.document).map(\.description).joined(separator: "\\n"))
+            let read: Document
+            do {
+                read = try HTMLReader().read(html).document
+            } catch {
+                return "\(error)\nhtml:\n\(html)"
+            }
+            guard read != tree else { return nil }
+            return """
+                \(tree.differences(from: read).map(\.description).joined(separator: "\n"))
                 html:
                 \(html)
-                """)
+                """
         }
     }
 }

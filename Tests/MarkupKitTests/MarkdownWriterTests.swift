@@ -35,37 +35,62 @@ import Testing
     @Test(arguments: 0..<20)
     func generatedDocumentsReadBackToTheSameTree(batch: Int) throws {
         var fallbacks = 0
-        for seed in (batch * 50)..<(batch * 50 + 50) {
-            var generator = MarkdownGenerator(seed: UInt64(seed))
-            let source = generator.document()
-            for format in [Format.gfm, Format.commonmark] {
-                for indentation in [MarkdownWriter.ListIndentation.contentColumn, .atLeast(4)] {
-                    let document = try MarkupKit.read(utf8: Array(source.utf8), as: format).document
-                    let written = try markdown(document, format, indentation: indentation)
-                    let reread = try MarkupKit.read(utf8: Array(written.utf8), as: format).document
-                    var sameTree = reread == document
-                    if !sameTree {
-                        // Only the emphasis fallback may change the tree, and never the rendering.
-                        let html = HTMLWriter(options: .init(allowsRawHTML: true))
-                        sameTree = html.write(document).text == html.write(reread).text
-                        fallbacks += 1
-                    }
-                    #expect(sameTree, """
-                        seed \(seed) \(format) \(indentation)
-                        \(document.differences(from: reread).map(\.description).joined(separator: "\n"))
-                        source:
-                        \(source)
-                        written:
-                        \(written)
-                        """)
-                    let second = try markdown(reread, format, indentation: indentation)
-                    let stable = second == written
-                    #expect(stable, "seed \(seed) \(format): not idempotent\nfirst:\n\(written)\nsecond:\n\(second)")
-                    if !sameTree || !stable { return }
+        for seed in PropertyRuns.generatorSeeds((batch * 50)..<(batch * 50 + 50)) {
+            guard let fellBack = try generatedDocumentRoundTrips(seed: seed) else { return }
+            fallbacks += fellBack
+        }
+        // A bar on how often, set on the fixed seeds; exploration looks for wrong trees, and
+        // reports the rate without failing on a batch that happens to be unlucky.
+        if PropertyRuns.explorationSeed == nil {
+            #expect(fallbacks <= 4, "\(fallbacks) of 200 conversions needed HTML for emphasis")
+        } else if fallbacks > 4 {
+            print("exploration: \(fallbacks) of 200 conversions needed HTML for emphasis in batch \(batch)")
+        }
+    }
+
+    /// Generator seeds on which `scripts/explore` found the writer wrong: an HTML block
+    /// left open at the end of a list item took in the blank line written after the list
+    /// or between items (…345, …550, …929); a quote ending in a table was set apart from
+    /// the paragraph after it, which made a tight list loose (…357).
+    @Test(arguments: [37_458_596_637_345, 37_458_596_637_550, 37_458_596_637_929, 37_458_596_637_357] as [UInt64])
+    func documentsExplorationFoundReadBackToTheSameTree(seed: UInt64) throws {
+        _ = try generatedDocumentRoundTrips(seed: seed)
+    }
+
+    /// Writes the generated document of `seed` in GFM and CommonMark with both list
+    /// indentations, and expects the same tree back and a stable second writing. Returns
+    /// how many of the four writings needed the emphasis fallback, or nil after a failure.
+    private func generatedDocumentRoundTrips(seed: UInt64) throws -> Int? {
+        var generator = MarkdownGenerator(seed: seed)
+        let source = generator.document()
+        var fellBack = 0
+        for format in [Format.gfm, Format.commonmark] {
+            for indentation in [MarkdownWriter.ListIndentation.contentColumn, .atLeast(4)] {
+                let document = try MarkupKit.read(utf8: Array(source.utf8), as: format).document
+                let written = try markdown(document, format, indentation: indentation)
+                let reread = try MarkupKit.read(utf8: Array(written.utf8), as: format).document
+                var sameTree = reread == document
+                if !sameTree {
+                    // Only the emphasis fallback may change the tree, and never the rendering.
+                    let html = HTMLWriter(options: .init(allowsRawHTML: true))
+                    sameTree = html.write(document).text == html.write(reread).text
+                    fellBack += 1
                 }
+                #expect(sameTree, """
+                    seed \(seed) \(format) \(indentation)
+                    \(document.differences(from: reread).map(\.description).joined(separator: "\n"))
+                    source:
+                    \(source)
+                    written:
+                    \(written)
+                    """)
+                let second = try markdown(reread, format, indentation: indentation)
+                let stable = second == written
+                #expect(stable, "seed \(seed) \(format): not idempotent\nfirst:\n\(written)\nsecond:\n\(second)")
+                if !sameTree || !stable { return nil }
             }
         }
-        #expect(fallbacks <= 4, "\(fallbacks) of 200 conversions needed HTML for emphasis")
+        return fellBack
     }
 
     @Test func readableOutput() throws {
