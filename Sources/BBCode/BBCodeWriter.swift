@@ -40,8 +40,33 @@ private struct BBCodeOutput: ~Copyable {
     }
 
     consuming func finish() -> WriteResult {
-        let warnings = warnings
-        return WriteResult(bytes: out.finish(), warnings: warnings)
+        var warnings = warnings
+        // Markdown keeps form feed and vertical tab (whitespace to CommonMark); forums
+        // delete control characters from a post (phpBB's parser does), which would join
+        // the words on either side, so they are written as the spaces they stand for.
+        let first = out.withUnsafeBytes { $0.firstIndex { $0 == 0x0B || $0 == 0x0C } }
+        let position = first == nil ? nil : firstFormFeedPosition()
+        var bytes = out.finish()
+        if let first {
+            for index in first..<bytes.count where bytes[index] == 0x0B || bytes[index] == 0x0C {
+                bytes[index] = UInt8(ascii: " ")
+            }
+            warnings.append(ConversionWarning(.loss, at: position ?? SourcePosition(line: 1, column: 1),
+                                              "form feeds and vertical tabs written as spaces (forums delete control characters)"))
+        }
+        return WriteResult(bytes: bytes, warnings: warnings)
+    }
+
+    private func firstFormFeedPosition() -> SourcePosition? {
+        for (index, node) in document.nodes.enumerated() {
+            let text: TextRef
+            switch node.kind {
+            case .text(let ref), .code(let ref), .codeBlock(_, let ref), .rawBlock(_, let ref), .rawInline(_, let ref): text = ref
+            default: continue
+            }
+            if document.string(text).utf8.contains(where: { $0 == 0x0B || $0 == 0x0C }) { return document[index].range.start }
+        }
+        return nil
     }
 
     // MARK: Blocks
@@ -481,8 +506,12 @@ private struct BBCodeOutput: ~Copyable {
         }
         out.append(contentsOf: open)
         out.append(byte: UInt8(ascii: "\n"))
-        out.append(contentsOf: body)
-        out.append(byte: UInt8(ascii: "\n"))
+        // Each line of code ends in a line break; the reader drops the one after the
+        // opening tag and the last: so one empty line is two breaks, and none is one.
+        if !code.isEmpty {
+            out.append(contentsOf: body)
+            out.append(byte: UInt8(ascii: "\n"))
+        }
         out.append(contentsOf: closing)
     }
 

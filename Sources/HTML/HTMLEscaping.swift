@@ -4,8 +4,11 @@ import MarkupKitCore
 /// byte-for-byte as cmark-gfm renders it.
 enum HTMLEscaping {
     /// Escapes `&`, `<`, `>` and `"` (cmark's non-secure mode leaves `'` and `/` alone),
-    /// and writes control characters other than tab and LF as U+FFFD (CR as `&#13;`):
-    /// input was cleaned of them, but a character reference (`&#30;`) can still spell one.
+    /// and writes control characters other than tab, LF and form feed as U+FFFD (CR as
+    /// `&#13;`): input was cleaned of them, but a character reference (`&#30;`) can still
+    /// spell one. Markdown keeps form feed and vertical tab, which are whitespace to it:
+    /// form feed is whitespace to HTML too and is written as cmark writes it; vertical
+    /// tab, a parse error in HTML, is written as a space.
     @inline(__always)
     static func escapeText(_ text: UnsafeBufferPointer<UInt8>, into out: inout ByteBuffer) {
         var runStart = 0
@@ -24,7 +27,8 @@ enum HTMLEscaping {
             case UInt8(ascii: "<"): replacement = "&lt;"
             case UInt8(ascii: ">"): replacement = "&gt;"
             case UInt8(ascii: "\""): replacement = "&quot;"
-            case 0x00...0x08, 0x0B, 0x0C, 0x0E...0x1F, 0x7F: replacement = "\u{FFFD}"
+            case 0x00...0x08, 0x0E...0x1F, 0x7F: replacement = "\u{FFFD}"
+            case 0x0B: replacement = " "
             case 0x0D: replacement = "&#13;"
             default:
                 index += 1

@@ -73,7 +73,8 @@ public enum MarkupKit {
                             options: ConversionOptions = ConversionOptions()) throws -> ReadResult {
         var prepared: (bytes: [UInt8], warnings: [ConversionWarning]) = (input, [])
         if format.name != .json {
-            prepared = try InputPreparation.prepare(input, replacingInvalidUTF8: options.replacesInvalidUTF8)
+            prepared = try InputPreparation.prepare(input, replacingInvalidUTF8: options.replacesInvalidUTF8,
+                                                    keepingFormFeeds: format.name == .commonmark || format.name == .gfm)
         } else if options.replacesInvalidUTF8, let offset = UTF8Validation.firstInvalidOffset(in: input) {
             // JSON is otherwise taken strictly: its syntax already says what a string may hold.
             prepared.bytes = Array(String(decoding: input, as: UTF8.self).utf8)

@@ -6,10 +6,12 @@
 /// - a leading byte-order mark is dropped;
 /// - CRLF and a lone CR become LF;
 /// - NUL, the other C0 controls except tab and LF, and DEL become U+FFFD (replaced, not
-///   deleted, so the text on either side stays apart).
+///   deleted, so the text on either side stays apart). Markdown keeps form feed and
+///   vertical tab: they are whitespace to CommonMark, and cmark-gfm keeps them in the
+///   text it renders. (BBCode forums delete them, as phpBB's parser does.)
 public enum InputPreparation {
-    public static func prepare(_ bytes: [UInt8], replacingInvalidUTF8: Bool) throws(MarkupKitError)
-        -> (bytes: [UInt8], warnings: [ConversionWarning]) {
+    public static func prepare(_ bytes: [UInt8], replacingInvalidUTF8: Bool, keepingFormFeeds: Bool = false)
+        throws(MarkupKitError) -> (bytes: [UInt8], warnings: [ConversionWarning]) {
         var warnings: [ConversionWarning] = []
         var input = bytes
         if let offset = UTF8Validation.firstInvalidOffset(in: input) {
@@ -21,7 +23,7 @@ public enum InputPreparation {
         }
         var start = 0
         if input.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        guard start > 0 || needsCleaning(input) else { return (input, warnings) }
+        guard start > 0 || needsCleaning(input, keepingFormFeeds: keepingFormFeeds) else { return (input, warnings) }
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var index = start
@@ -34,6 +36,8 @@ public enum InputPreparation {
                 output.append(0x0A)
                 if index + 1 < input.count && input[index + 1] == 0x0A { index += 1 }
             case 0x09, 0x0A:
+                output.append(byte)
+            case 0x0B where keepingFormFeeds, 0x0C where keepingFormFeeds:
                 output.append(byte)
             case 0x00...0x1F, 0x7F:
                 if firstReplaced == nil { firstReplaced = position(ofByte: index, in: input) }
@@ -51,8 +55,9 @@ public enum InputPreparation {
         return (output, warnings)
     }
 
-    /// Whether any byte needs changing: a control character other than tab and LF.
-    private static func needsCleaning(_ bytes: [UInt8]) -> Bool {
+    /// Whether any byte needs changing: a control character other than tab and LF (and
+    /// form feed and vertical tab, when kept).
+    private static func needsCleaning(_ bytes: [UInt8], keepingFormFeeds: Bool) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return false }
             var index = 0
@@ -65,20 +70,20 @@ public enum InputPreparation {
                 let below32 = (word &- lowBytes &* 0x20) & ~word & highBits
                 let del = ((word ^ (lowBytes &* 0x7F)) &- lowBytes) & ~(word ^ (lowBytes &* 0x7F)) & highBits
                 if below32 != 0 || del != 0 {
-                    for offset in 0..<8 where isControl(base[index + offset]) { return true }
+                    for offset in 0..<8 where isControl(base[index + offset], keepingFormFeeds) { return true }
                 }
                 index += 8
             }
             while index < buffer.count {
-                if isControl(base[index]) { return true }
+                if isControl(base[index], keepingFormFeeds) { return true }
                 index += 1
             }
             return false
         }
     }
 
-    private static func isControl(_ byte: UInt8) -> Bool {
-        (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F
+    private static func isControl(_ byte: UInt8, _ keepingFormFeeds: Bool) -> Bool {
+        (byte < 0x20 && byte != 0x09 && byte != 0x0A && !(keepingFormFeeds && (byte == 0x0B || byte == 0x0C))) || byte == 0x7F
     }
 
     /// Line and byte column of an offset, for the warning.

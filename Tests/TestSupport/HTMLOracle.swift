@@ -3,7 +3,8 @@
 /// attributes, no event attributes, `style` only in the typed grammar, every `href` and
 /// `src` (decoded as a browser decodes an attribute, then cleaned up as a browser cleans a
 /// URL) on the scheme allowlist, tags balanced, no `<a>` inside `<a>`, no NUL or other
-/// control character. Returns one line per violation.
+/// control character (form feed is HTML whitespace, as tab and LF are). Returns one line
+/// per violation.
 public enum HTMLOracle {
     static let elements: Set<String> = [
         "a", "strong", "em", "u", "del", "sub", "sup", "code", "pre", "blockquote", "figure", "figcaption", "div",
@@ -18,7 +19,7 @@ public enum HTMLOracle {
 
     public static func violations(in html: String) -> [String] {
         var problems: [String] = []
-        for scalar in html.unicodeScalars where (scalar.value < 0x20 && scalar != "\t" && scalar != "\n") || scalar.value == 0x7F {
+        for scalar in html.unicodeScalars where (scalar.value < 0x20 && !["\t", "\n", "\u{0C}"].contains(scalar)) || scalar.value == 0x7F {
             problems.append("control character U+\(String(scalar.value, radix: 16)) in the output")
             break
         }
