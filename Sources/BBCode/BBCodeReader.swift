@@ -827,6 +827,9 @@ private struct BBCodeParser {
             // The line break right after the opening tag and before the closing one lay
             // the block out; they are not code.
             if content.first == UInt8(ascii: "\n") { content = UnsafeBufferPointer(rebasing: content.dropFirst()) }
+            // What is left is lines, each ending in a line break but the last: one empty
+            // line is a lone line break, no line at all is nothing.
+            let hasLines = !content.isEmpty
             if content.last == UInt8(ascii: "\n") { content = UnsafeBufferPointer(rebasing: content.dropLast()) }
             var language = fixedLanguage ?? ""
             if fixedLanguage == nil, let value = tag.value, dialect.code.language {
@@ -835,7 +838,7 @@ private struct BBCodeParser {
             index = close.end
             prepareForBlock(at: position)
             var code = Array(content)
-            if !code.isEmpty { code.append(UInt8(ascii: "\n")) }
+            if hasLines { code.append(UInt8(ascii: "\n")) }
             let ref = code.withUnsafeBytes { builder.storeText(validatedUTF8: $0) }
             builder.addLeaf(.codeBlock(info: language, code: ref), range: SourceRange(start: position, end: self.position(at: close.end - 1)))
             builder.setHintsForLastNode(spellingHint(tag, canonical: dialect.code.tags.first))

@@ -105,6 +105,27 @@ import Testing
         #expect(Self.stabilityFailure(written, dialect: dialect) == nil, "\(Self.stabilityFailure(written, dialect: dialect) ?? "")")
     }
 
+    /// Issue 13: a fenced code block holding only a blank line came back empty from
+    /// XenForo, Friendica and Hubzilla, with no warning. Empty blocks and blocks of blank
+    /// lines, written in every dialect and read back, are the blocks they were.
+    @Test(arguments: dialects)
+    func codeBlocksOfBlankLinesComeBack(_ dialectName: String) throws {
+        let dialect = try #require(BBCodeDialect.named(dialectName))
+        for code in ["\n", "\n\n", "\n\n\n", "x\n\n", "\nx\n", "  \n"] {
+            let markdown = "```\n" + code + "```\n"
+            let tree = try MarkupKit.read(utf8: Array(markdown.utf8), as: .gfm).document
+            let written = try MarkupKit.write(tree, as: .bbcode(dialect))
+            let back = try MarkupKit.read(utf8: written.bytes, as: .bbcode(dialect)).document
+            #expect(back == tree, "\(code.debugDescription) → \(written.text.debugDescription)")
+            #expect(written.warnings.isEmpty)
+        }
+        var builder = DocumentBuilder()
+        builder.addLeaf(.codeBlock(info: "", code: builder.storeText("")))
+        let empty = builder.finish()
+        let written = BBCodeWriter(dialect: dialect).write(empty).text
+        #expect(BBCodeReader(dialect: dialect).read(written).document == empty, "\(written.debugDescription)")
+    }
+
     /// Tag soup the stability test failed on, shrunk, by dialect.
     static let soupFindings: [(dialect: String, soup: String)] = [
         // Issue 13's seed yx4KLqUEhnGzf8X5XYxqTSMVWSzGK7Z+KK1PqV/LX2A= (swift-property-based).
