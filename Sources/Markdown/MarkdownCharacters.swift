@@ -87,14 +87,15 @@ enum MarkdownCharacters {
         let after = name.dropFirst(tag.count).first
         let ends = after == nil || after == " " || after == "\t" || after == "\n" || after == ">"
             || (after == "/" && name.dropFirst(tag.count + 1).first == ">")
-        if ["script", "pre", "style", "textarea"].contains(tag) {
+        // Kind 1 in CommonMark 0.29, cmark-gfm's spec: `<textarea>` joined it only in 0.30.
+        if ["script", "pre", "style"].contains(tag) {
             return !text.hasPrefix("</") && (after == nil || after == " " || after == "\t" || after == "\n" || after == ">")
         }
         return ends && blockTagNames.contains(tag)
     }
 
     /// Whether an HTML block of kinds 1 to 5 (`<script>`, `<pre>`, `<style>`,
-    /// `<textarea>`, a comment, `<?`, `<!X`, CDATA) ends on its own closing marker.
+    /// a comment, `<?`, `<!X`, CDATA) ends on its own closing marker.
     static func htmlBlockEndsByItself(_ content: String) -> Bool {
         htmlBlockClosing(content) == true
     }
@@ -111,10 +112,10 @@ enum MarkdownCharacters {
         let text = content.drop { $0 == " " }.lowercased()
         let last = text.split(separator: "\n").last ?? ""
         let tag = String(text.dropFirst().prefix { $0.isLetter })
-        if text.hasPrefix("<") && ["script", "pre", "style", "textarea"].contains(tag) {
+        if text.hasPrefix("<") && ["script", "pre", "style"].contains(tag) {
             let after = text.dropFirst(1 + tag.count).first
             guard after == nil || after == " " || after == "\t" || after == "\n" || after == ">" else { return nil }
-            return last.contains("</script>") || last.contains("</pre>") || last.contains("</style>") || last.contains("</textarea>")
+            return last.contains("</script>") || last.contains("</pre>") || last.contains("</style>")
         }
         if text.hasPrefix("<!--") { return last.contains("-->") }
         if text.hasPrefix("<?") { return last.contains("?>") }

@@ -164,6 +164,9 @@ struct MarkdownInlineWriter {
                 image.width == nil && image.height == nil
             case .strikethrough:
                 syntax.extensions.contains(.strikethrough)
+            case .footnoteReference:
+                // Read back with a definition for its label (`readsBack`).
+                syntax.extensions.contains(.footnotes)
             default:
                 false
             }
@@ -173,17 +176,30 @@ struct MarkdownInlineWriter {
     /// Whether `text`, read as Markdown, gives the children of `parent` again — or, when
     /// spans were written as HTML tags on purpose, at least renders the same.
     private func readsBack(_ text: String, asChildrenOf parent: Int, sameRenderingSuffices: Bool) -> Bool {
-        let reread = MarkdownReader(extensions: syntax.extensions).read(text).document
-        guard reread.nodeCount > 0, reread[0].kind == .paragraph, reread.subtreeEnd(of: 0) == reread.nodeCount else {
+        // A footnote reference reads as one only where its label is defined: the
+        // definitions go after the paragraph, as they stand elsewhere in the document.
+        var labels: [String] = []
+        for index in parent + 1..<document.subtreeEnd(of: parent) {
+            if case .footnoteReference(let label) = document[index].kind, !labels.contains(label) { labels.append(label) }
+        }
+        let definitions = labels.map { "\n\n[^\($0)]: definition" }.joined()
+        let reread = MarkdownReader(extensions: syntax.extensions).read(text + definitions).document
+        guard reread.nodeCount > 0, reread[0].kind == .paragraph,
+              reread.subtreeEnd(of: 0) == reread.nodeCount || !labels.isEmpty else {
             return false
         }
         if reread.childrenMeanTheSame(of: 0, as: document, of: parent) { return true }
         guard sameRenderingSuffices else { return false }
-        var original = DocumentBuilder()
-        original.open(.paragraph)
-        for child in document.children(of: parent) { original.append(document, subtreeAt: child) }
         let html = HTMLWriter(options: .init(allowsRawHTML: true))
-        return html.write(original.finish()).bytes == html.write(reread).bytes
+        return html.write(paragraph(holdingChildrenOf: parent, in: document)).bytes
+            == html.write(paragraph(holdingChildrenOf: 0, in: reread)).bytes
+    }
+
+    private func paragraph(holdingChildrenOf parent: Int, in source: Document) -> Document {
+        var builder = DocumentBuilder()
+        builder.open(.paragraph)
+        for child in source.children(of: parent) { builder.append(source, subtreeAt: child) }
+        return builder.finish()
     }
 
     /// The pieces of one inline run and the passes over them.
@@ -704,6 +720,13 @@ struct MarkdownInlineWriter {
             case .text:
                 return (units[index] ?? []).joined()
             case .syntax(let text):
+                // Raw HTML that starts a paragraph's later line would start an HTML block
+                // there (`<div>`, `<!--`); indented four spaces the line can only go on
+                // the paragraph, as a code block cannot interrupt one.
+                if context == .paragraph, index > 0, isLineBreak(index - 1),
+                   MarkdownCharacters.htmlBlockCanInterruptParagraph(text) {
+                    return "    " + text
+                }
                 return text
             case .lineBreak(let hard):
                 return hard ? "\\\n" : "\n"

@@ -171,8 +171,8 @@ private struct BlockRenderer {
 
     /// Whether a blank line written after `index` would become part of it: an HTML block
     /// of kinds 1 to 5 left open at the end of a list item (or footnote) runs to the end
-    /// of the item and takes in the blank lines before the next block, so one is written
-    /// only if the block held it already. Without it the next block, starting at its
+    /// of the item and takes in the blank lines before the next block, so it writes the
+    /// ones it held itself and no other follows. The next block, starting at its
     /// container's margin, still ends the item (an HTML block has no lazy lines), and a
     /// loose list stays loose by the blank lines that made it so.
     private func blankLineWouldBeTakenIn(after index: Int) -> Bool {
@@ -186,8 +186,7 @@ private struct BlockRenderer {
                 guard let last else { return false }
                 node = last
             case .rawBlock(.html, let content):
-                let html = document.string(content)
-                return node != index && MarkdownCharacters.htmlBlockIsLeftOpen(html) && !html.hasSuffix("\n\n")
+                return node != index && MarkdownCharacters.htmlBlockIsLeftOpen(document.string(content))
             default:
                 return false
             }
@@ -202,14 +201,14 @@ private struct BlockRenderer {
             return !canInterruptParagraph(next)
         case .list:
             // It may end in a paragraph line that a plain line would continue.
-            return lastLineTakesLazyLines(previous) && !canInterruptParagraph(next)
+            return lastLineTakesLazyLines(previous) && !endsContainerAbove(next)
         case .table:
             // A plain line after a table is one more row.
             if case .table = document[next].kind { return true }
             return !canInterruptParagraph(next)
         case .blockQuote:
             if case .blockQuote = document[next].kind { return true }
-            return lastLineTakesLazyLines(previous) && !canInterruptParagraph(next)
+            return lastLineTakesLazyLines(previous) && !endsContainerAbove(next)
         case .rawBlock(let format, let content):
             // Blocks of kinds 6 and 7 run to the next blank line; kinds 1 to 5 end on
             // their closing marker.
@@ -223,8 +222,8 @@ private struct BlockRenderer {
     }
 
     /// Whether the last line written for a quote or list could take the next line in
-    /// as its own without a blank line between: a paragraph's lazy continuation, or an
-    /// empty item that the line would fill.
+    /// as its own without a blank line between: only a paragraph's lazy continuation
+    /// can. (An empty item cannot: the next line starts left of its content column.)
     private func lastLineTakesLazyLines(_ index: Int) -> Bool {
         var node = index
         while true {
@@ -232,7 +231,7 @@ private struct BlockRenderer {
             case .blockQuote, .list, .listItem, .footnoteDefinition:
                 var last: Int?
                 for child in document.children(of: node) { last = child }
-                guard let last else { return true }
+                guard let last else { return false }
                 node = last
             case .table, .heading, .codeBlock, .thematicBreak:
                 // Only a paragraph has lazy lines: the next line, at the margin of the
@@ -244,6 +243,25 @@ private struct BlockRenderer {
             default:
                 return true
             }
+        }
+    }
+
+    /// Whether `next`, written at the margin right after a list or quote whose last line
+    /// is a paragraph's, starts a block of its own there. Left of the paragraph's
+    /// container any block start does — a list at 2, an empty item, an HTML block of
+    /// kind 7 — since the rules of what may interrupt a paragraph apply only inside it;
+    /// plain text (a paragraph, a table's header row, a setext heading's first line)
+    /// would be read as the paragraph's lazy continuation.
+    private func endsContainerAbove(_ next: Int) -> Bool {
+        switch document[next].kind {
+        case .codeBlock, .thematicBreak, .blockQuote, .list:
+            return true
+        case .heading:
+            return !headingNeedsSetext(next)
+        case .rawBlock(let format, _):
+            return format == .html && options.allowsRawHTML
+        default:
+            return false
         }
     }
 
@@ -467,12 +485,20 @@ private struct BlockRenderer {
     }
 
     private mutating func writeRawBlock(_ format: RawFormat, _ content: String, at position: SourcePosition) {
-        // An unterminated <script> or comment block runs to the end of its container and
-        // takes in the blank line written after it, so trailing newlines are not written.
         var body = content
-        while body.hasSuffix("\n") { body.removeLast() }
+        var lineBreaks = 0
+        while body.hasSuffix("\n") {
+            body.removeLast()
+            lineBreaks += 1
+        }
         if format == .html && options.allowsRawHTML {
             lines(body)
+            // An unterminated <script> or comment block runs to the end of its container
+            // and holds the blank lines before whatever ends it: they are written here, and
+            // no separator after it (`blankLineWouldBeTakenIn`).
+            if MarkdownCharacters.htmlBlockIsLeftOpen(content) {
+                for _ in 1..<max(lineBreaks, 1) { blankLine() }
+            }
         } else {
             lines(inline.renderText(body))
             warnings.append(ConversionWarning(.loss, at: position, "raw \(format) block written as text"))

@@ -40,8 +40,11 @@ import Testing
             }
         }
         print("cross-posting \(dialectName): \(lossless) of \(Self.postCount) lossless, \(beyondDepthLimit) beyond the depth limit")
-        // The exact-HTML check must have something to check in every dialect.
-        #expect(lossless >= Self.postCount / 8, "only \(lossless) posts were lossless in \(dialectName)")
+        // The exact-HTML check must have something to check in every dialect: a bar on
+        // the fixed posts (FluxBB, with its depth limit, is near it; other seeds may not be).
+        if PropertyRuns.explorationSeed == nil {
+            #expect(lossless >= Self.postCount / 8, "only \(lossless) posts were lossless in \(dialectName)")
+        }
         if dialect.lists.maximumDepth != nil { #expect(beyondDepthLimit > 0) }
     }
 
