@@ -39,6 +39,9 @@ public struct BBCodeDialect: Hashable, Sendable {
     public var noParse: [String] = []
     /// How the writer keeps text such as `[b]` from being read as a tag.
     public var escape: EscapeForm = .noParseTag
+    /// The longest post a stock installation accepts, where it has a default limit: the
+    /// writer warns when its output is longer.
+    public var postLengthLimit: PostLengthLimit?
 
     public init(name: String, title: String) {
         self.name = name
@@ -210,6 +213,33 @@ public struct BBCodeDialect: Hashable, Sendable {
         case centerOnly
     }
 
+    /// A forum's default limit on the length of a post.
+    public struct PostLengthLimit: Hashable, Sendable {
+        public enum Unit: String, Hashable, Sendable {
+            case characters, bytes
+        }
+
+        public var count: Int
+        public var unit: Unit
+        /// The forum's own name for the setting, for the warning (`max_post_chars`).
+        public var setting: String
+
+        public init(_ count: Int, _ unit: Unit, setting: String) {
+            self.count = count
+            self.unit = unit
+            self.setting = setting
+        }
+
+        /// The length of `bytes` (valid UTF-8) in this limit's unit.
+        public func length(of bytes: [UInt8]) -> Int {
+            switch unit {
+            case .bytes: bytes.count
+            // Unicode scalars, as PHP's mb_strlen and utf8_strlen count them.
+            case .characters: bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            }
+        }
+    }
+
     /// How literal text that looks like a tag is written so the forum shows it as text.
     public enum EscapeForm: Hashable, Sendable {
         /// Wrapped in the dialect's no-parse tag: `[noparse][b][/noparse]`.
@@ -217,9 +247,12 @@ public struct BBCodeDialect: Hashable, Sendable {
         /// Split by an empty pair of a harmless tag: `[[b][/b]b]` shows `[b]`; for forums
         /// without a no-parse tag whose parser keeps empty tags (phpBB, MyBB).
         case emptyTagSplit(String)
-        /// A zero-width space after the bracket: `[\u{200B}b]` shows `[b]`; for FluxBB,
-        /// which deletes empty tags when a post is saved. The reader removes it again.
-        case zeroWidthSpace
+        /// An invisible character after the bracket: `[\u{2063}b]` shows `[b]`; for FluxBB,
+        /// which deletes empty tags when a post is saved. The character must be one the
+        /// forum keeps: FluxBB 1.5 deletes zero-width spaces, joiners and direction marks
+        /// from everything posted (`remove_bad_characters`), but keeps U+2063 INVISIBLE
+        /// SEPARATOR. The reader removes it again.
+        case invisibleMark(Unicode.Scalar)
     }
 }
 

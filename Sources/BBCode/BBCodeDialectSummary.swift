@@ -145,7 +145,13 @@ extension BBCodeDialect {
         switch escape {
         case .noParseTag: add("literal [tags]", "[\(noParse.first ?? "noparse")][b][/\(noParse.first ?? "noparse")]")
         case .emptyTagSplit(let splitter): add("literal [tags]", "split by an empty pair: [[\(splitter)][/\(splitter)]b] shows [b]")
-        case .zeroWidthSpace: add("literal [tags]", "a zero-width space after the bracket: [\\u200Bb] shows [b]")
+        case .invisibleMark(let mark):
+            add("literal [tags]", "an invisible U+\(String(mark.value, radix: 16, uppercase: true)) after the bracket: [\\u\(String(mark.value, radix: 16, uppercase: true))b] shows [b]")
+        }
+        if let limit = postLengthLimit {
+            add("post length", "at most \(limit.count) \(limit.unit.rawValue) by default (\(limit.setting))", loss: "longer posts are refused")
+        } else {
+            add("post length", "no default limit known")
         }
         switch tagCase {
         case .insensitive: add("tag names", "any case: [B] is [b]")

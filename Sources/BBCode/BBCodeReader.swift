@@ -79,6 +79,11 @@ private struct BBCodeParser {
     let input: UnsafeBufferPointer<UInt8>
     let dialect: BBCodeDialect
     let vocabulary: BBCodeVocabulary
+    /// The UTF-8 of the dialect's escape mark, if it escapes with one.
+    lazy var escapeMark: [UInt8]? = {
+        guard case .invisibleMark(let mark) = dialect.escape else { return nil }
+        return Array(String(mark).utf8)
+    }()
     var builder: DocumentBuilder
     var warnings: [ConversionWarning] = []
     var index = 0
@@ -167,10 +172,11 @@ private struct BBCodeParser {
                 index += 1
                 continue
             }
-            if escapesWithZeroWidthSpace && startsZeroWidthSpace(at: index + 1) {
-                // The writer's escape for FluxBB: `[` + U+200B is a literal `[`; the space goes.
+            if let mark = escapeMark, startsEscapeMark(mark, at: index + 1) {
+                // The writer's escape for FluxBB: `[` + an invisible mark is a literal `[`;
+                // the mark goes.
                 emitText(textStart..<index + 1)
-                index += 4
+                index += 1 + mark.count
                 textStart = index
                 continue
             }
@@ -233,10 +239,8 @@ private struct BBCodeParser {
         return true
     }
 
-    private var escapesWithZeroWidthSpace: Bool { dialect.escape == .zeroWidthSpace }
-
-    private func startsZeroWidthSpace(at position: Int) -> Bool {
-        position + 2 < input.count && input[position] == 0xE2 && input[position + 1] == 0x80 && input[position + 2] == 0x8B
+    private func startsEscapeMark(_ mark: [UInt8], at position: Int) -> Bool {
+        position + mark.count <= input.count && mark.indices.allSatisfy { input[position + $0] == mark[$0] }
     }
 
     // MARK: Text and line breaks

@@ -54,6 +54,12 @@ private struct BBCodeOutput: ~Copyable {
             warnings.append(ConversionWarning(.loss, at: position ?? SourcePosition(line: 1, column: 1),
                                               "form feeds and vertical tabs written as spaces (forums delete control characters)"))
         }
+        // A post over the forum's default length is refused when it is submitted: all of
+        // it is lost unless it is split, which only the user can decide.
+        if let limit = dialect.postLengthLimit, bytes.count > limit.count, limit.length(of: bytes) > limit.count {
+            warnings.append(ConversionWarning(.loss, "the post is \(limit.length(of: bytes)) \(limit.unit.rawValue); "
+                + "\(dialect.title) refuses posts over \(limit.count) by default (\(limit.setting))"))
+        }
         return WriteResult(bytes: bytes, warnings: warnings)
     }
 
@@ -501,8 +507,10 @@ private struct BBCodeOutput: ~Copyable {
         // Code is verbatim up to the first closing tag; one inside would end it early.
         let closing = "[/\(tag)]"
         if body.containsByte({ $0 == UInt8(ascii: "[") }) && body.lowercased().contains(closing) {
-            body = body.replacingCaseInsensitive(closing, with: "[\u{200B}/\(tag)]")
-            warn("the code contained \(closing), which would end it; a zero-width space was put after the [", at: position)
+            var mark: Unicode.Scalar = "\u{200B}"
+            if case .invisibleMark(let dialectMark) = dialect.escape { mark = dialectMark }
+            body = body.replacingCaseInsensitive(closing, with: "[\(mark)/\(tag)]")
+            warn("the code contained \(closing), which would end it; an invisible U+\(String(mark.value, radix: 16, uppercase: true)) was put after the [", at: position)
         }
         out.append(contentsOf: open)
         out.append(byte: UInt8(ascii: "\n"))
@@ -993,9 +1001,9 @@ private struct BBCodeOutput: ~Copyable {
             out.append(byte: UInt8(ascii: "["))
             out.append(contentsOf: "[\(splitter)][/\(splitter)]")
             out.append(UnsafeBufferPointer(rebasing: tagText.dropFirst()))
-        case .zeroWidthSpace:
+        case .invisibleMark(let mark):
             out.append(byte: UInt8(ascii: "["))
-            out.append(contentsOf: "\u{200B}")
+            out.append(contentsOf: String(mark))
             out.append(UnsafeBufferPointer(rebasing: tagText.dropFirst()))
         }
     }

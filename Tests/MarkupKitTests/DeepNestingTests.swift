@@ -139,7 +139,8 @@ import Testing
             // Written and read again, the tree is the same, but where the forum itself
             // limits depth (FluxBB flattens lists past five levels, and says so).
             let reread = BBCodeReader(dialect: dialect, nestingLimit: nil).read(written.text).document
-            if written.warnings.isEmpty {
+            // (A post this long is past some forums' length limit, which changes nothing here.)
+            if written.warnings.allSatisfy({ $0.message.contains("refuses posts over") }) {
                 #expect(reread == document, "\(dialect.name)")
             } else {
                 #expect(dialect.lists.maximumDepth != nil && shape.contains("list"), "\(dialect.name): \(written.warnings.prefix(3))")

@@ -33,6 +33,8 @@ public enum DialectFeatureSamples {
         "alignment": ["<p style=\"text-align: center\">x</p>", "<p style=\"text-align: right\">x</p>",
                       "<p style=\"text-align: justify\">x</p>"],
         "literal [tags]": ["<p>Type [b]x[/b] for bold.</p>"],
+        // Past every forum's default limit: 70 000 characters, 140 000 bytes.
+        "post length": ["<p>" + String(repeating: "é", count: 70_000) + "</p>"],
     ]
 
     /// Kinds about reading only: nothing to write.

@@ -4,12 +4,14 @@ extension BBCodeDialect {
     /// `bbcode_smf`: Simple Machines Forum 2.1. Lists are `[list]` with `[li]` items and
     /// `[list type=decimal]` for numbers (there is no `[ol]`); `[*]` items end at the line
     /// break. Quotes take `author=`, sizes are steps 1–7, tables have no header cells,
-    /// `[nobbc]` shows text as typed.
+    /// `[nobbc]` shows text as typed. A post is at most 20 000 characters by default
+    /// (`max_messageLength`, SMF 2.1.4's installation defaults); longer ones are refused.
     public static let smf: BBCodeDialect = {
         var dialect = BBCodeDialect(name: "bbcode_smf", title: "Simple Machines Forum 2.1")
         dialect.subscript = ["sub"]
         dialect.superscript = ["sup"]
         dialect.size = .scale
+        dialect.postLengthLimit = PostLengthLimit(20_000, .characters, setting: "max_messageLength")
         dialect.font = ["font"]
         dialect.image = .attributes
         dialect.code = CodeForm(tags: ["code"], language: true, languageTags: ["php": "php"])
