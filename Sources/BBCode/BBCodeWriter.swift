@@ -437,9 +437,10 @@ private struct BBCodeOutput: ~Copyable {
            !writesAsText(first, leading: true, listDepth: parent?.listDepth ?? 0) {
             // A block tag after the dash would split the line when read back (the dash a
             // paragraph of its own, then the block), so the block starts the next line,
-            // as it would be written the second time.
+            // as it would be written the second time: after a blank line if the item that
+            // holds these lines is loose, as its blocks are set apart.
             out.removeTrailingSpaces()
-            out.ensureNewline()
+            if let parent, !isInTightItem(parent) { out.ensureBlankLine() } else { out.ensureNewline() }
         }
         return Open(node: index, next: index + 1, previous: nil, closing: closing, listDepth: parent?.listDepth ?? 0,
                     loose: parent?.loose ?? false, flattened: flattened)

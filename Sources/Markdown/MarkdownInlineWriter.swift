@@ -135,14 +135,14 @@ struct MarkdownInlineWriter {
             layout.collect(parent + 1..<document.subtreeEnd(of: parent), warnings: &attemptWarnings)
             let text = layout.finish(warnings: &attemptWarnings)
             // The plain layout is kept only where it was read back and found the same.
-            if attempt == .plain && (layout.usedCharacterReferences || context == .tableCell
+            if attempt == .plain && (layout.usedCharacterReferences
                                      || (layout.needsVerification && !isVerifiable(childrenOf: parent))) {
                 attempt = attempt.next
                 continue
             }
-            let done = attempt == .noDelimiters || context == .tableCell || !layout.needsVerification
+            let done = attempt == .noDelimiters || !layout.needsVerification
                 || !isVerifiable(childrenOf: parent)
-                || readsBack(text, asChildrenOf: parent, sameRenderingSuffices: attempt == .riskySpansAsHTML)
+                || readsBack(text, asChildrenOf: parent, context: context, sameRenderingSuffices: attempt == .riskySpansAsHTML)
             if done {
                 warnings += attemptWarnings
                 return text
@@ -175,7 +175,7 @@ struct MarkdownInlineWriter {
 
     /// Whether `text`, read as Markdown, gives the children of `parent` again — or, when
     /// spans were written as HTML tags on purpose, at least renders the same.
-    private func readsBack(_ text: String, asChildrenOf parent: Int, sameRenderingSuffices: Bool) -> Bool {
+    private func readsBack(_ text: String, asChildrenOf parent: Int, context: Context, sameRenderingSuffices: Bool) -> Bool {
         // A footnote reference reads as one only where its label is defined: the
         // definitions go after the paragraph, as they stand elsewhere in the document.
         var labels: [String] = []
@@ -183,16 +183,22 @@ struct MarkdownInlineWriter {
             if case .footnoteReference(let label) = document[index].kind, !labels.contains(label) { labels.append(label) }
         }
         let definitions = labels.map { "\n\n[^\($0)]: definition" }.joined()
-        let reread = MarkdownReader(extensions: syntax.extensions).read(text + definitions).document
-        guard reread.nodeCount > 0, reread[0].kind == .paragraph,
+        // A cell is read back as the one cell of a table's header row.
+        let inCell = context == .tableCell
+        let source = inCell ? "| " + text + " |\n| --- |\n" : text
+        let reread = MarkdownReader(extensions: syntax.extensions).read(source + definitions).document
+        let container = inCell ? 2 : 0
+        guard reread.nodeCount > container,
+              inCell ? reread[container].kind == .tableCell && reread.subtreeEnd(of: 0) == reread.subtreeEnd(of: container)
+                     : reread[0].kind == .paragraph,
               reread.subtreeEnd(of: 0) == reread.nodeCount || !labels.isEmpty else {
             return false
         }
-        if reread.childrenMeanTheSame(of: 0, as: document, of: parent) { return true }
+        if reread.childrenMeanTheSame(of: container, as: document, of: parent) { return true }
         guard sameRenderingSuffices else { return false }
         let html = HTMLWriter(options: .init(allowsRawHTML: true))
         return html.write(paragraph(holdingChildrenOf: parent, in: document)).bytes
-            == html.write(paragraph(holdingChildrenOf: 0, in: reread)).bytes
+            == html.write(paragraph(holdingChildrenOf: container, in: reread)).bytes
     }
 
     private func paragraph(holdingChildrenOf parent: Int, in source: Document) -> Document {
@@ -434,6 +440,7 @@ struct MarkdownInlineWriter {
 
         mutating func finish(warnings: inout [ConversionWarning]) -> String {
             chooseDelimiterCharacters()
+            flagNestingWithOneCharacter()
             warnings += droppedSpans
             escapeText()
             fixFlanking(warnings: &warnings)
@@ -497,6 +504,25 @@ struct MarkdownInlineWriter {
                     if case .delimiter(let closing) = pieces[closer] { delimiters[closing].character = character }
                 } else {
                     setFallback(of: index)
+                }
+            }
+        }
+
+        /// A span inside another written with the same character can pair with the outer
+        /// one's delimiters instead of its own (`*a b*c*d e*`): such a run is read back.
+        private mutating func flagNestingWithOneCharacter() {
+            guard !needsVerification else { return }
+            var open: [Unicode.Scalar: Int] = [:]
+            for piece in pieces {
+                guard case .delimiter(let index) = piece, let character = delimiterCharacter(index) else { continue }
+                if delimiters[index].isOpener {
+                    if open[character, default: 0] > 0 {
+                        needsVerification = true
+                        return
+                    }
+                    open[character, default: 0] += 1
+                } else {
+                    open[character, default: 0] -= 1
                 }
             }
         }

@@ -203,9 +203,9 @@ private struct BlockRenderer {
             // It may end in a paragraph line that a plain line would continue.
             return lastLineTakesLazyLines(previous) && !endsContainerAbove(next)
         case .table:
-            // A plain line after a table is one more row.
+            // A plain line after a table is one more row; any block start ends it.
             if case .table = document[next].kind { return true }
-            return !canInterruptParagraph(next)
+            return !endsContainerAbove(next)
         case .blockQuote:
             if case .blockQuote = document[next].kind { return true }
             return lastLineTakesLazyLines(previous) && !endsContainerAbove(next)
@@ -247,7 +247,7 @@ private struct BlockRenderer {
     }
 
     /// Whether `next`, written at the margin right after a list or quote whose last line
-    /// is a paragraph's, starts a block of its own there. Left of the paragraph's
+    /// is a paragraph's, or right after a table, starts a block of its own there. Left of the paragraph's
     /// container any block start does — a list at 2, an empty item, an HTML block of
     /// kind 7 — since the rules of what may interrupt a paragraph apply only inside it;
     /// plain text (a paragraph, a table's header row, a setext heading's first line)

@@ -131,6 +131,9 @@ import Testing
         // Issue 13's seed yx4KLqUEhnGzf8X5XYxqTSMVWSzGK7Z+KK1PqV/LX2A= (swift-property-based).
         ("bbcode_fluxbb", "[list][b][b][b][b][b][b][b][b][b][b][b][b][b][list][b][b][b][b][b][b][b][b][b][b][b][b][list]"
             + "[list][b][b][b][list][b][b]alpha[*][b][b][b][list][b][/i][b][quote]"),
+        // scripts/explore, MARKUPKIT_EXPLORE_SEED=268477310699721: an empty code block
+        // starting an item past the depth limit.
+        ("bbcode_fluxbb", "[list][list][list=1][list=1][list][b]\n\n[list][code][/code]"),
     ]
 
     @Test(arguments: soupFindings.indices)
