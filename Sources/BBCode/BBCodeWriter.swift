@@ -208,7 +208,13 @@ private struct BBCodeOutput: ~Copyable {
         // In an item of a loose list every block is set apart, which is what makes the
         // list read back as loose; in a tight one no block may be, or it would read back
         // loose, so two lines of text there stay two lines of one paragraph.
-        let inLooseItem = parent.map { $0.loose && !$0.flattened } ?? false
+        // An item past the depth limit is lines of the item that holds them: in a loose
+        // one, its blocks are set apart as that item's are.
+        let inLooseItem = parent.map { open in
+            if !open.flattened { return open.loose }
+            if case .listItem = document[open.node].kind { return !isInTightItem(open) }
+            return false
+        } ?? false
         if let parent, isInTightItem(parent) { return }
         let depth = parent?.listDepth ?? listDepth
         if inLooseItem || (writesAsText(previous, leading: false, listDepth: depth)

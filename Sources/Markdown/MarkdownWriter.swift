@@ -246,6 +246,34 @@ private struct BlockRenderer {
         }
     }
 
+    /// cmark-gfm 0.29 checks a task's box when `[x]` or `[X]` appears anywhere on the
+    /// item's first line (`strstr` in its tasklist extension), escaped or inside a code
+    /// span alike. For an unchecked task whose first line would hold one, the line is
+    /// broken at the space before it — in a paragraph a line break is a soft break, in a
+    /// code span a space — and the new line indented four spaces, so it can only go on
+    /// the paragraph. Kept only where the item reads back unchecked with the same content.
+    private func keepingTaskUnchecked(_ text: String, paragraph index: Int) -> String {
+        var candidate = text
+        for _ in 0..<8 {
+            let firstLine = candidate[..<(candidate.firstIndex(of: "\n") ?? candidate.endIndex)]
+            let scalars = Array(firstLine.unicodeScalars)
+            let markerOffset = scalars.indices.first { offset in
+                offset + 2 < scalars.count && scalars[offset] == "[" && (scalars[offset + 1] == "x" || scalars[offset + 1] == "X")
+                    && scalars[offset + 2] == "]"
+            }
+            guard let markerOffset else {
+                let reread = MarkdownReader(extensions: options.extensions).read("- [ ] " + candidate).document
+                let kept = reread.nodeCount > 2 && reread[1].kind == .listItem(task: .unchecked)
+                    && reread.childrenMeanTheSame(of: 2, as: document, of: index)
+                return kept ? candidate : text
+            }
+            guard let spaceOffset = scalars[..<markerOffset].lastIndex(of: " ") else { return text }
+            let space = candidate.unicodeScalars.index(candidate.unicodeScalars.startIndex, offsetBy: spaceOffset)
+            candidate.unicodeScalars.replaceSubrange(space...space, with: "\n    ".unicodeScalars)
+        }
+        return text
+    }
+
     /// Whether `next`, written at the margin right after a list or quote whose last line
     /// is a paragraph's, or right after a table, starts a block of its own there. Left of the paragraph's
     /// container any block start does — a list at 2, an empty item, an HTML block of
@@ -295,7 +323,12 @@ private struct BlockRenderer {
         let node = document[index]
         switch node.kind {
         case .paragraph:
-            lines(inline.render(childrenOf: index, context: .paragraph, warnings: &warnings))
+            var text = inline.render(childrenOf: index, context: .paragraph, warnings: &warnings)
+            if let parent, parent.node + 1 == index, document[parent.node].kind == .listItem(task: .unchecked),
+               options.extensions.contains(.tasklist) {
+                text = keepingTaskUnchecked(text, paragraph: index)
+            }
+            lines(text)
         case .heading(let level):
             // A task item's marker sits on its first line: only a setext heading has its
             // text there (`- [ ] Title` over `---`).

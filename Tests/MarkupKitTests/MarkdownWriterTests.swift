@@ -58,7 +58,9 @@ import Testing
     /// was taken for kind 1, which it is only from CommonMark 0.30; emphasis beside a
     /// footnote reference was never read back, so adjacent `**` runs merged; a list at 2
     /// after a table was set apart; emphasis in table cells was never read back; a span
-    /// inside another with the same character paired with the outer one's delimiters.
+    /// inside another with the same character paired with the outer one's delimiters; a
+    /// code span written on an unchecked task's first line carried `[X]`, which checks the
+    /// box in cmark-gfm 0.29 (179972834110809).
     static let explorationFindings: [UInt64] = [
         2923686958339, 2923686958551, 6862274792248, 6862274792467, 6862274792972, 8034501339296,
         8034501339423, 23995372216060, 26233233479903, 28219071364445, 28219071364868, 28219071365180,
@@ -108,6 +110,7 @@ import Testing
         "+ a\n  | t |\n  |---|\n  2) x\n+ b\n",
         "_a b*c*d e_\n",
         "| a |\n|---|\n| _a b*c*d e_ |\n",
+        "0) alpha\n1) [ ] *+* `a`b` <span class=\"x\">\n   10) [X] 2)  +  ~x~\n",
     ]
 
     @Test(arguments: explorationFindingsByHand)
