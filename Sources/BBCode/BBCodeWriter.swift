@@ -756,7 +756,13 @@ private struct BBCodeOutput: ~Copyable {
                 index = nodeEnd
                 continue
             case .footnoteReference(let label):
-                let number = footnoteNumbers[label].map(String.init) ?? label
+                guard let number = footnoteNumbers[label] else {
+                    // No definition to number it by: the label is the user's text, and
+                    // `[b]` as a label must not become a tag.
+                    writeEscaped("[\(label)]")
+                    warn("footnote reference [^\(label)] has no definition; written as text", at: position)
+                    break
+                }
                 if let sup = dialect.superscript.first {
                     out.append(contentsOf: "[\(sup)]\(number)[/\(sup)]")
                 } else {

@@ -62,6 +62,25 @@ import Testing
 
     // The rules, one per file.
 
+    /// A footnote reference with no definition has nothing to be numbered by: its label is
+    /// the user's text, and must not become a tag (`[b]` made the rest of the post bold).
+    @Test(arguments: BBCodeDialect.all.map(\.name))
+    func aFootnoteLabelIsNeverATag(_ name: String) throws {
+        let dialect = try #require(BBCodeDialect.named(name))
+        for label in ["b", "quote", "url=https://example.com", "/list"] {
+            var builder = DocumentBuilder()
+            builder.open(.paragraph)
+            builder.addText("see")
+            builder.addLeaf(.footnoteReference(label: label))
+            builder.addText(" here")
+            builder.close()
+            let written = BBCodeWriter(dialect: dialect).write(builder.finish())
+            let read = BBCodeReader(dialect: dialect).read(written.text).document
+            #expect(read.nodes.count == 2 && read.plainText(of: 0) == "see[\(label)] here", "\(written.text)")
+            #expect(written.warnings.contains { $0.message.contains("has no definition") })
+        }
+    }
+
     @Test func strayClosersAreConsumedAndMisnestingIsClosedAndReopened() throws {
         // mal-01: [b][i]x[/b][/i] — the stray [/i] closes the reopened, empty [i].
         #expect(try Self.html("mal-01.bbcode") == "<p><strong><em>x</em></strong></p>\n")
