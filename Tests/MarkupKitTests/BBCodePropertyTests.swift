@@ -134,8 +134,9 @@ import Testing
         // scripts/explore, MARKUPKIT_EXPLORE_SEED=268477310699721: an empty code block
         // starting an item past the depth limit.
         ("bbcode_fluxbb", "[list][list][list=1][list=1][list][b]\n\n[list][code][/code]"),
-        // The second exploration (MARKUPKIT_EXPLORE_SEED=233043039904569 and 280244529487843):
-        // blocks of an item past the depth limit inside a loose item.
+        // The second exploration (MARKUPKIT_EXPLORE_SEED=233043039904569, 280244529487843 and
+        // 114868831518654): blocks of an item past the depth limit inside a loose item.
+        ("bbcode_fluxbb", "[list][list][list][list=1][list=1][b]\n\n[list=1][b][code][/code]"),
         ("bbcode_fluxbb", "[list][list][list][list][list][list][code][/code][b][/list]\n\n[b]"),
         ("bbcode_fluxbb", "[list][b][b][list][b][b][list=1][b][b][list][b][b][b][b][list][b][b][b]\n\n"
             + "[b][b][b][b][list][b][code][b][/code]"),
