@@ -48,8 +48,8 @@ private struct HTMLRenderer: ~Copyable {
     /// Open containers, outermost first.
     var open: [Int] = []
     var tables: [TableState] = []
-    /// Links inside a link (only a hand-made tree has them): HTML cannot nest `<a>`, so
-    /// the inner ones are written as their content.
+    /// Links inside a link (an autolink in a link's text, or a hand-made tree): HTML
+    /// cannot nest `<a>`, so the inner ones are written as their content.
     var linkDepth = 0
     var innerLinks: Set<Int> = []
     var footnotes = FootnoteNumbering()
