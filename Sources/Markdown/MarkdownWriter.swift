@@ -181,9 +181,7 @@ private struct BlockRenderer {
         while true {
             switch document[node].kind {
             case .list, .listItem, .footnoteDefinition:
-                var last: Int?
-                for child in document.children(of: node) { last = child }
-                guard let last else { return false }
+                guard let last = document.children(of: node).last else { return false }
                 node = last
             case .rawBlock(.html, let content):
                 return node != index && MarkdownCharacters.htmlBlockIsLeftOpen(document.string(content))
@@ -229,9 +227,7 @@ private struct BlockRenderer {
         while true {
             switch document[node].kind {
             case .blockQuote, .list, .listItem, .footnoteDefinition:
-                var last: Int?
-                for child in document.children(of: node) { last = child }
-                guard let last else { return false }
+                guard let last = document.children(of: node).last else { return false }
                 node = last
             case .table, .heading, .codeBlock, .thematicBreak:
                 // Only a paragraph has lazy lines: the next line, at the margin of the
@@ -275,8 +271,8 @@ private struct BlockRenderer {
     }
 
     /// Whether `next`, written at the margin right after a list or quote whose last line
-    /// is a paragraph's, or right after a table, starts a block of its own there. Left of the paragraph's
-    /// container any block start does — a list at 2, an empty item, an HTML block of
+    /// is a paragraph's, or right after a table, starts a block of its own there. Left of
+    /// the paragraph's container any block start does — a list at 2, an empty item, an HTML block of
     /// kind 7 — since the rules of what may interrupt a paragraph apply only inside it;
     /// plain text (a paragraph, a table's header row, a setext heading's first line)
     /// would be read as the paragraph's lazy continuation.

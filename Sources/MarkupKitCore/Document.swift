@@ -138,6 +138,14 @@ public struct ChildIndices: Sequence, Sendable {
 
     /// The first child's index, or nil when there are none.
     public var first: Int? { isEmpty ? nil : start }
+
+    /// The last child's index, or nil when there are none: found by hopping from sibling
+    /// to sibling, so it costs the number of children.
+    public var last: Int? {
+        var last: Int?
+        for child in self { last = child }
+        return last
+    }
 }
 
 /// Entering or leaving a node during a walk.

@@ -26,6 +26,8 @@ import Testing
         #expect(Array(document.topLevel) == [0])
         #expect(Array(document.children(of: 0)) == [1])
         #expect(Array(document.children(of: 2)) == [3, 4])
+        #expect(document.children(of: 2).first == 3 && document.children(of: 2).last == 4)
+        #expect(document.children(of: 3).first == nil && document.children(of: 3).last == nil)
         #expect(document.subtreeEnd(of: 0) == 6)
         #expect(document.maximumDepth == 5)
         #expect(document.plainText(of: 0) == "a b")
