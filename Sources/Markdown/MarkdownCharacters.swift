@@ -87,8 +87,7 @@ enum MarkdownCharacters {
         let after = name.dropFirst(tag.count).first
         let ends = after == nil || after == " " || after == "\t" || after == "\n" || after == ">"
             || (after == "/" && name.dropFirst(tag.count + 1).first == ">")
-        // Kind 1 in CommonMark 0.29, cmark-gfm's spec: `<textarea>` joined it only in 0.30.
-        if ["script", "pre", "style"].contains(tag) {
+        if kindOneTagNames.contains(tag) {
             return !text.hasPrefix("</") && (after == nil || after == " " || after == "\t" || after == "\n" || after == ">")
         }
         return ends && blockTagNames.contains(tag)
@@ -112,7 +111,7 @@ enum MarkdownCharacters {
         let text = content.drop { $0 == " " }.lowercased()
         let last = text.split(separator: "\n").last ?? ""
         let tag = String(text.dropFirst().prefix { $0.isLetter })
-        if text.hasPrefix("<") && ["script", "pre", "style"].contains(tag) {
+        if text.hasPrefix("<") && kindOneTagNames.contains(tag) {
             let after = text.dropFirst(1 + tag.count).first
             guard after == nil || after == " " || after == "\t" || after == "\n" || after == ">" else { return nil }
             return last.contains("</script>") || last.contains("</pre>") || last.contains("</style>")
@@ -123,6 +122,10 @@ enum MarkdownCharacters {
         if text.hasPrefix("<!"), let letter = text.dropFirst(2).first, letter.isLetter { return last.contains(">") }
         return nil
     }
+
+    /// HTML block start condition 1 in CommonMark 0.29, cmark-gfm's spec (`<textarea>`
+    /// joined it only in 0.30): these blocks end at `</script>`, `</pre>` or `</style>`.
+    private static let kindOneTagNames: Set<String> = ["script", "pre", "style"]
 
     /// CommonMark 0.29's block-level tag names (HTML block start condition 6).
     private static let blockTagNames: Set<String> = [
