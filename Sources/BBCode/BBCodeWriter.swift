@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MarkupKitCore
 
 /// Writes a `Document` in one BBCode dialect: what that forum's parser reads back into
@@ -44,7 +49,18 @@ private struct BBCodeOutput: ~Copyable {
         // Markdown keeps form feed and vertical tab (whitespace to CommonMark); forums
         // delete control characters from a post (phpBB's parser does), which would join
         // the words on either side, so they are written as the spaces they stand for.
-        let first = out.withUnsafeBytes { $0.firstIndex { $0 == 0x0B || $0 == 0x0C } }
+        // memchr, as every post is searched and almost none hold either.
+        let first = out.withUnsafeBytes { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
+            var found: Int?
+            for byte: Int32 in [0x0B, 0x0C] {
+                if let match = memchr(base, byte, buffer.count) {
+                    let offset = UnsafeRawPointer(match) - UnsafeRawPointer(base)
+                    found = min(found ?? offset, offset)
+                }
+            }
+            return found
+        }
         let position = first == nil ? nil : firstFormFeedPosition()
         var bytes = out.finish()
         if let first {
@@ -56,9 +72,12 @@ private struct BBCodeOutput: ~Copyable {
         }
         // A post over the forum's default length is refused when it is submitted: all of
         // it is lost unless it is split, which only the user can decide.
-        if let limit = dialect.postLengthLimit, bytes.count > limit.count, limit.length(of: bytes) > limit.count {
-            warnings.append(ConversionWarning(.loss, "the post is \(limit.length(of: bytes)) \(limit.unit.rawValue); "
-                + "\(dialect.title) refuses posts over \(limit.count) by default (\(limit.setting))"))
+        if let limit = dialect.postLengthLimit, bytes.count > limit.count {
+            let length = limit.length(of: bytes)
+            if length > limit.count {
+                warnings.append(ConversionWarning(.loss, "the post is \(length) \(limit.unit.rawValue); "
+                    + "\(dialect.title) refuses posts over \(limit.count) by default (\(limit.setting))"))
+            }
         }
         return WriteResult(bytes: bytes, warnings: warnings)
     }
@@ -264,7 +283,7 @@ private struct BBCodeOutput: ~Copyable {
                 return !kind.isBlock
             }
             // Written without a tag of its own: look at the child on that side.
-            let children = Array(document.children(of: node))
+            let children = document.children(of: node)
             guard let child = leading ? children.first : children.last else { return false }
             node = child
         }
