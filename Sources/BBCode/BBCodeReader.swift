@@ -17,16 +17,34 @@ import MarkupKitCore
 /// except the line breaks that only lay out block tags.
 public struct BBCodeReader: Sendable {
     public var dialect: BBCodeDialect
+    /// What is let through and what a post may cost: the nesting and tag limits, and the
+    /// address allowlist applied to what is read (the same as every reader's: a refused
+    /// address leaves its link's text, with a warning).
+    public var policy: SafetyPolicy
+
     /// How deep tags may nest (`NestingLimit`); nil for no limit. A tag past it stays text.
-    public var nestingLimit: Int?
+    public var nestingLimit: Int? {
+        get { policy.nestingLimit }
+        set { policy.nestingLimit = newValue }
+    }
+
     /// How many tags a post may use (`TagLimit`); nil for no limit. Later tags stay text.
-    public var tagLimit: Int?
+    public var tagLimit: Int? {
+        get { policy.tagLimit }
+        set { policy.tagLimit = newValue }
+    }
+
+    public init(dialect: BBCodeDialect = .generic, policy: SafetyPolicy) {
+        self.dialect = dialect
+        self.policy = policy
+    }
 
     public init(dialect: BBCodeDialect = .generic, nestingLimit: Int? = NestingLimit.standard,
                 tagLimit: Int? = TagLimit.standard) {
-        self.dialect = dialect
-        self.nestingLimit = nestingLimit
-        self.tagLimit = tagLimit
+        var policy = SafetyPolicy.standard
+        policy.nestingLimit = nestingLimit
+        policy.tagLimit = tagLimit
+        self.init(dialect: dialect, policy: policy)
     }
 
     public func read(_ text: String) -> ReadResult {
@@ -44,7 +62,9 @@ public struct BBCodeReader: Sendable {
             var parser = BBCodeParser(input: buffer, dialect: dialect, vocabulary: BBCodeVocabulary(dialect))
             parser.nestingLimit = nestingLimit ?? .max
             parser.tagLimit = tagLimit ?? .max
-            return parser.parse()
+            var result = parser.parse()
+            policy.applyToReadDocument(&result)
+            return result
         }
     }
 
@@ -744,10 +764,7 @@ private struct BBCodeParser {
         }
         if (role == .url || role == .email) && tag.value != nil {
             // `[url=…]text[/url]`: the text is parsed like any other.
-            guard let destination = linkDestination(tag.value!, email: role == .email) else {
-                warnIfRefused(tag.value!, image: false, at: position)
-                return false
-            }
+            guard let destination = linkDestination(tag.value!, email: role == .email) else { return false }
             index = tag.end
             ensureInlineContext(at: position, forContent: false)
             builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
@@ -766,10 +783,7 @@ private struct BBCodeParser {
             // stays text and what is inside is read as usual.
             guard !containsKnownTag(content) else { return false }
             let text = String(decoding: content, as: UTF8.self).trimmingASCIISpaces()
-            guard let destination = linkDestination(text, email: role == .email) else {
-                warnIfRefused(text, image: false, at: position)
-                return false
-            }
+            guard let destination = linkDestination(text, email: role == .email) else { return false }
             index = close.end
             ensureInlineContext(at: position)
             builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
@@ -777,10 +791,7 @@ private struct BBCodeParser {
             builder.addText(text)
             builder.close(at: self.position(at: close.end - 1))
         case .image:
-            guard let image = imageAttributes(tag, content: String(decoding: content, as: UTF8.self)) else {
-                warnIfRefused(String(decoding: content, as: UTF8.self), image: true, at: position)
-                return false
-            }
+            guard let image = imageAttributes(tag, content: String(decoding: content, as: UTF8.self)) else { return false }
             index = close.end
             ensureInlineContext(at: position)
             builder.open(.image(image.attributes), range: SourceRange(start: position, end: position))
@@ -931,32 +942,19 @@ private struct BBCodeParser {
         return size.flatMap { $0.isValid ? $0 : nil }
     }
 
-    /// A URL as a tag gives it: trimmed, no spaces or line breaks inside, not empty.
-    private func linkDestination(_ value: String, email: Bool, image: Bool = false) -> String? {
+    /// A URL as a tag gives it: trimmed, no spaces or line breaks inside, not empty. Which
+    /// schemes are kept is not decided here but by the policy every reader applies to
+    /// its tree (``SafetyPolicy/applyToReadDocument(_:)``), so a refused `[url=ftp://…]`
+    /// reads as a refused `[…](ftp://…)` does: its text, with a warning.
+    private func linkDestination(_ value: String, email: Bool) -> String? {
         let text = value.trimmingASCIISpaces()
         guard !text.isEmpty, text.utf8.count <= 2048,
               !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else { return nil }
         if email {
             guard text.contains("@") else { return nil }
-            let address = text.lowercased().hasPrefix("mailto:") ? text : "mailto:" + text
-            return Self.hasAllowedScheme(address, image: false) ? address : nil
+            return text.lowercased().hasPrefix("mailto:") ? text : "mailto:" + text
         }
-        return Self.hasAllowedScheme(text, image: image) ? text : nil
-    }
-
-    private mutating func warnIfRefused(_ url: String, image: Bool, at position: SourcePosition) {
-        let text = url.trimmingASCIISpaces()
-        guard !text.isEmpty, !Self.hasAllowedScheme(text, image: image) else { return }
-        let scheme = text.prefix { $0 != ":" }.lowercased()
-        warnings.append(ConversionWarning(.input, at: position,
-            "\(image ? "image" : "link") with a \(scheme): address kept as text (only http, https\(image ? "" : ", mailto") and relative addresses are links)"))
-    }
-
-    /// Forum links are an old route for script: only web and mail addresses (web only for
-    /// images) and relative ones are links; a tag with any other scheme stays text
-    /// (``URLPolicy/standard``, which reads the scheme as a browser would).
-    static func hasAllowedScheme(_ url: String, image: Bool) -> Bool {
-        URLPolicy.standard.allows(url, isImage: image)
+        return text
     }
 
     private func imageAttributes(_ tag: ScannedTag, content: String) -> (attributes: ImageAttributes, alt: String)? {
@@ -980,7 +978,7 @@ private struct BBCodeParser {
                 (width, height) = size
             }
         }
-        guard linkDestination(source, email: false, image: true) != nil else { return nil }
+        guard linkDestination(source, email: false) != nil else { return nil }
         return (ImageAttributes(source: source, title: tag.attribute("title") ?? "", width: width, height: height), alt)
     }
 

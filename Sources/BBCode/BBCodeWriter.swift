@@ -14,13 +14,18 @@ import MarkupKitCore
 /// forum would take for a tag is escaped by the dialect's own means.
 public struct BBCodeWriter: Sendable {
     public var dialect: BBCodeDialect
+    /// Its address allowlist applies to what is written even when the policy trusts the
+    /// input: `--unsafe` is about HTML, and a post is never the place for a
+    /// `javascript:` link. A refused link is written as its text, with a warning.
+    public var policy: SafetyPolicy
 
-    public init(dialect: BBCodeDialect = .generic) {
+    public init(dialect: BBCodeDialect = .generic, policy: SafetyPolicy = .standard) {
         self.dialect = dialect
+        self.policy = policy
     }
 
     public func write(_ document: Document) -> WriteResult {
-        var writer = BBCodeOutput(document: document, dialect: dialect)
+        var writer = BBCodeOutput(document: document, dialect: dialect, urlPolicy: policy.urlPolicy)
         writer.render()
         return writer.finish()
     }
@@ -29,6 +34,7 @@ public struct BBCodeWriter: Sendable {
 private struct BBCodeOutput: ~Copyable {
     let document: Document
     let dialect: BBCodeDialect
+    let urlPolicy: URLPolicy
     let vocabulary: BBCodeVocabulary
     var out: ByteBuffer
     var warnings: [ConversionWarning] = []
@@ -37,9 +43,10 @@ private struct BBCodeOutput: ~Copyable {
     var footnotes: [Int] = []
     var footnoteNumbers: [String: Int] = [:]
 
-    init(document: Document, dialect: BBCodeDialect) {
+    init(document: Document, dialect: BBCodeDialect, urlPolicy: URLPolicy) {
         self.document = document
         self.dialect = dialect
+        self.urlPolicy = urlPolicy
         self.vocabulary = BBCodeVocabulary(dialect)
         self.out = ByteBuffer(reservingCapacity: document.nodeCount * 12 + 64)
     }
@@ -752,6 +759,11 @@ private struct BBCodeOutput: ~Copyable {
                 if destination.isEmpty {
                     // A link to nowhere (a refused address): its text is all there is.
                     closers.append((nodeEnd, "", true))
+                } else if !urlPolicy.allows(destination, isImage: false) {
+                    // Only a trusted tree still holds such an address (every reader
+                    // empties it otherwise).
+                    warnings.append(urlPolicy.refusal(destination, isImage: false, at: position))
+                    closers.append((nodeEnd, "", true))
                 } else if linkDepth > 0 {
                     warn("link inside a link written as its text", at: position)
                     closers.append((nodeEnd, "", true))
@@ -766,8 +778,9 @@ private struct BBCodeOutput: ~Copyable {
                 index += 1
                 continue
             case .image(let image):
-                if image.source.isEmpty {
+                if image.source.isEmpty || !urlPolicy.allows(image.source, isImage: true) {
                     // An image of nothing (a refused address): its description as text.
+                    if !image.source.isEmpty { warnings.append(urlPolicy.refusal(image.source, isImage: true, at: position)) }
                     writeEscaped(document.plainText(of: index))
                 } else {
                     writeImage(image, alt: document.plainText(of: index), at: position)

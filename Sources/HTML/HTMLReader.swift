@@ -18,10 +18,10 @@ import MarkupKitCore
 /// `MarkupKitError.tooComplex` rather than minutes of work.
 public struct HTMLReader: Sendable {
     public struct Options: Hashable, Sendable {
-        /// How long gumbo may take, in seconds; nil for no limit.
-        public var timeLimit: Double?
-        /// How much memory gumbo may allocate for one document, in bytes; nil for no limit.
-        public var memoryLimit: Int?
+        /// What is let through and what the input may cost: gumbo's time and memory
+        /// budget, the nesting limit, the expansion budget of spanning cells and short
+        /// rows, the address allowlist applied to what is read.
+        public var policy: SafetyPolicy
 
         /// Keep the tags of elements that have no kind of their own (`<div class="note">`,
         /// `<span id="x">`, custom elements) as raw HTML around their converted content,
@@ -29,16 +29,36 @@ public struct HTMLReader: Sendable {
         /// wrong for BBCode, where it would show as text, so off by default.
         public var keepsUnknownElements: Bool
 
+        /// How long gumbo may take, in seconds; nil for no limit.
+        public var timeLimit: Double? {
+            get { policy.parseTimeLimit }
+            set { policy.parseTimeLimit = newValue }
+        }
+
+        /// How much memory gumbo may allocate for one document, in bytes: the policy's
+        /// limit, or 2 GiB when it sets none.
+        public var memoryLimit: Int { policy.parseMemoryLimit ?? 1 << 31 }
+
         /// How deep elements may nest in the tree (`NestingLimit`); nil for no limit.
         /// Past it, elements keep their content without a level of their own.
-        public var nestingLimit: Int?
+        public var nestingLimit: Int? {
+            get { policy.nestingLimit }
+            set { policy.nestingLimit = newValue }
+        }
 
+        public init(policy: SafetyPolicy = .standard, keepsUnknownElements: Bool = false) {
+            self.policy = policy
+            self.keepsUnknownElements = keepsUnknownElements
+        }
+
+        /// The standard policy with the given limits; a nil `memoryLimit` is none.
         public init(timeLimit: Double? = 10, memoryLimit: Int? = 1 << 31, keepsUnknownElements: Bool = false,
                     nestingLimit: Int? = NestingLimit.standard) {
-            self.timeLimit = timeLimit
-            self.memoryLimit = memoryLimit
-            self.keepsUnknownElements = keepsUnknownElements
-            self.nestingLimit = nestingLimit
+            var policy = SafetyPolicy.standard
+            policy.parseTimeLimit = timeLimit
+            policy.parseMemoryLimit = memoryLimit ?? .max
+            policy.nestingLimit = nestingLimit
+            self.init(policy: policy, keepsUnknownElements: keepsUnknownElements)
         }
     }
 
@@ -66,7 +86,7 @@ public struct HTMLReader: Sendable {
     private func read(_ bytes: UnsafeBufferPointer<UInt8>) throws(MarkupKitError) -> ReadResult {
         let parse = bytes.withMemoryRebound(to: CChar.self) { chars in
             markupkit_html_parse_document(chars.baseAddress, chars.count, options.timeLimit ?? 0,
-                                          options.memoryLimit.map { max(1, $0) } ?? 0)
+                                          options.memoryLimit == .max ? 0 : max(1, options.memoryLimit))
         }
         guard let parse else { throw .tooComplex(parser: "HTML", limit: "out of memory") }
         defer { markupkit_html_parse_free(parse) }
@@ -76,7 +96,7 @@ public struct HTMLReader: Sendable {
         case MARKUPKIT_HTML_TOO_SLOW:
             throw .tooComplex(parser: "HTML", limit: "not parsed within \(Self.formatSeconds(options.timeLimit ?? 0)) s")
         case MARKUPKIT_HTML_TOO_LARGE:
-            throw .tooComplex(parser: "HTML", limit: "more than \((options.memoryLimit ?? 0) >> 20) MiB of parser memory")
+            throw .tooComplex(parser: "HTML", limit: "more than \(options.memoryLimit >> 20) MiB of parser memory")
         default:
             throw .tooComplex(parser: "HTML", limit: "out of memory")
         }
@@ -84,8 +104,12 @@ public struct HTMLReader: Sendable {
         var conversion = HTMLTreeConversion(lineStarts: Self.lineStarts(of: bytes), textBytes: bytes.count,
                                             keepsUnknownElements: options.keepsUnknownElements)
         conversion.nestingLimit = options.nestingLimit ?? .max
+        conversion.expansionBudget = options.policy.expansionBudget(forInputOf: bytes.count)
+        conversion.policy = options.policy
         conversion.convert(root: output.pointee.document)
-        return conversion.finish()
+        var result = conversion.finish()
+        options.policy.applyToReadDocument(&result)
+        return result
     }
 
     private static func formatSeconds(_ seconds: Double) -> String {
@@ -231,6 +255,8 @@ private struct ListState {
 /// the rows can still become a paragraph above it.
 private struct TableState {
     var depth: Int?
+    /// Where the row being read starts, for the warning when its cells are not filled out.
+    var rowStart = SourcePosition(line: 1, column: 1)
     var columns: [ColumnAlignment] = []
     var inHeaderSection = false
     var hasHeaderRow = false
@@ -307,6 +333,12 @@ private struct HTMLTreeConversion {
     let keepsUnknownElements: Bool
     var nestingLimit = Int.max
     var warnedAboutNesting = false
+    var policy = SafetyPolicy.standard
+    /// How many empty cells may still be added (spanning cells, short rows): a 51-byte
+    /// `colspan=10000000`, or a wide row followed by many short ones, would otherwise
+    /// make output out of all proportion to the input.
+    var expansionBudget = Int.max
+    var warnedAboutExpansion = false
 
     init(lineStarts: [Int], textBytes: Int, keepsUnknownElements: Bool) {
         self.lineStarts = lineStarts
@@ -570,7 +602,7 @@ private struct HTMLTreeConversion {
                 addRawInline(tag, at: element)
             }
         case .padCells(let count):
-            for _ in 0..<count {
+            for _ in 0..<takeFromExpansionBudget(count) {
                 builder.open(.tableCell)
                 builder.close()
                 tables[tables.count - 1].cellCount += 1
@@ -1220,11 +1252,27 @@ private struct HTMLTreeConversion {
         guard builder.depth == tables[tables.count - 1].depth else { return true }
         let isHeader = table.inHeaderSection && !table.hasHeaderRow && table.rowCount == 0
         builder.open(.tableRow(isHeader: isHeader), range: range(of: element))
+        tables[tables.count - 1].rowStart = position(of: element)
         tables[tables.count - 1].cellCount = 0
         tables[tables.count - 1].rowHasOnlyHeaderCells = true
         if isHeader { tables[tables.count - 1].hasHeaderRow = true }
         exits.append(.endTableRow)
         return true
+    }
+
+    /// How many of `count` empty cells may be added: all of them while the expansion
+    /// budget lasts, then none, with one warning. A row left short is still a row of the
+    /// table; every writer handles short rows.
+    mutating func takeFromExpansionBudget(_ count: Int) -> Int {
+        let granted = min(count, expansionBudget)
+        expansionBudget -= granted
+        if granted < count && !warnedAboutExpansion {
+            warnedAboutExpansion = true
+            let position = tables.last?.rowStart ?? SourcePosition(line: 1, column: 1)
+            warnings.append(policy.expansionWarning("empty cells filling out spanning cells and short rows",
+                                                    "further rows are left short", at: position))
+        }
+        return granted
     }
 
     mutating func endTableRow() {
@@ -1236,7 +1284,7 @@ private struct HTMLTreeConversion {
         }
         // Short rows get empty cells, as a GFM table's would.
         if table.rowCount > 0 {
-            for _ in table.cellCount..<max(table.cellCount, table.columns.count) {
+            for _ in 0..<takeFromExpansionBudget(max(0, table.columns.count - table.cellCount)) {
                 builder.open(.tableCell)
                 builder.close()
             }
@@ -1269,9 +1317,12 @@ private struct HTMLTreeConversion {
         flattenWarned = false
         exits.append(.closeHost)
         if let span = element.attribute("colspan").flatMap({ Int($0.trimmingASCIIWhitespace()) }), span > 1 {
-            exits.insert(.padCells(span - 1), at: exits.count - 1)
-            warnings.append(ConversionWarning(.loss, at: position(of: element),
-                                              "a cell spanning \(span) columns is written as one cell"))
+            // HTML reads a larger span as 1 000 (the table model's limit), as browsers do.
+            let columns = min(span, 1000)
+            exits.insert(.padCells(columns - 1), at: exits.count - 1)
+            warnings.append(ConversionWarning(.loss, at: position(of: element), span == columns
+                ? "a cell spanning \(span) columns is written as one cell"
+                : "a cell spanning \(span) columns spans 1000, as in HTML, and is written as one cell"))
         }
         pushEntries(for: style, element: element, exits: &exits)
         return true

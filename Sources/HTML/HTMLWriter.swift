@@ -20,6 +20,11 @@ public struct HTMLWriter: Sendable {
             self.allowsRawHTML = allowsRawHTML
             self.filtersTags = filtersTags
         }
+
+        /// Raw HTML and every address pass when the policy trusts the input.
+        public init(policy: SafetyPolicy, filtersTags: Bool = false) {
+            self.init(allowsRawHTML: policy.trustsInput, filtersTags: filtersTags)
+        }
     }
 
     public var options: Options

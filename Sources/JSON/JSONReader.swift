@@ -6,7 +6,14 @@ import MarkupKitCore
 /// it closes; the tree is then built by a loop over that list. Nothing recurses, so a
 /// 100 000-deep document read back from `-t json` is no problem.
 public struct JSONReader: Sendable {
-    public init() {}
+    /// What is let through: the address allowlist applied to what is read, as every
+    /// reader applies it. (A JSON document is a tree already; it has no nesting to bound
+    /// beyond its own size, and nothing in it expands.)
+    public var policy: SafetyPolicy
+
+    public init(policy: SafetyPolicy = .standard) {
+        self.policy = policy
+    }
 
     public func read(_ text: String) throws(MarkupKitError) -> ReadResult {
         try read(utf8: Array(text.utf8))
@@ -17,7 +24,9 @@ public struct JSONReader: Sendable {
         return try bytes.withUnsafeBufferPointer { (buffer) throws(MarkupKitError) in
             var tokenizer = JSONTokenizer(source: buffer)
             var builder = JSONTreeBuilder(source: buffer, tokens: try tokenizer.tokenize())
-            return ReadResult(document: try builder.build())
+            var result = ReadResult(document: try builder.build())
+            policy.applyToReadDocument(&result)
+            return result
         }
     }
 }

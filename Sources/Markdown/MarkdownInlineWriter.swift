@@ -186,7 +186,7 @@ struct MarkdownInlineWriter {
         // A cell is read back as the one cell of a table's header row.
         let inCell = context == .tableCell
         let source = inCell ? "| " + text + " |\n| --- |\n" : text
-        let reread = MarkdownReader(extensions: syntax.extensions).read(source + definitions).document
+        let reread = MarkdownReader(extensions: syntax.extensions, policy: .trusted).read(source + definitions).document
         let container = inCell ? 2 : 0
         guard reread.nodeCount > container,
               inCell ? reread[container].kind == .tableCell && reread.subtreeEnd(of: 0) == reread.subtreeEnd(of: container)

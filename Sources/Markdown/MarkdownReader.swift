@@ -18,25 +18,40 @@ import Darwin
 /// punctuation is never enabled: it would rewrite the user's quotes and dashes.
 public struct MarkdownReader: Sendable {
     public var extensions: MarkdownExtensions
+    /// What is let through and what the input may cost: the nesting limit, cmark-gfm's
+    /// time and memory budget, the expansion budget of links to references, the address
+    /// allowlist applied to what is read.
+    public var policy: SafetyPolicy
+
     /// How deep quotes, lists and inline formatting may nest (`NestingLimit`); nil for
     /// no limit. Deeper levels are merged into the one around them, with a warning.
-    public var nestingLimit: Int?
+    public var nestingLimit: Int? {
+        get { policy.nestingLimit }
+        set { policy.nestingLimit = newValue }
+    }
 
     /// How long cmark-gfm may take on one document read with `read(utf8:)`, in seconds;
     /// nil for no limit. Debian's cmark-gfm 0.29.0.gfm.6 takes minutes on some inputs
     /// that newer releases fixed.
-    public var timeLimit: Double?
-    /// How much memory cmark-gfm may allocate for one document read with `read(utf8:)`,
-    /// in bytes; nil for no limit. Tables filled up with empty cells grow with the square
-    /// of their size (7 kB of input, 10 MB of cells).
-    public var memoryLimit: Int?
+    public var timeLimit: Double? {
+        get { policy.parseTimeLimit }
+        set { policy.parseTimeLimit = newValue }
+    }
 
+    public init(extensions: MarkdownExtensions = .gfm, policy: SafetyPolicy) {
+        self.extensions = extensions
+        self.policy = policy
+    }
+
+    /// A reader with the standard address allowlist and the given limits. Without a
+    /// `memoryLimit`, cmark-gfm's memory is not limited.
     public init(extensions: MarkdownExtensions = .gfm, nestingLimit: Int? = NestingLimit.standard,
                 timeLimit: Double? = nil, memoryLimit: Int? = nil) {
-        self.extensions = extensions
-        self.nestingLimit = nestingLimit
-        self.timeLimit = timeLimit
-        self.memoryLimit = memoryLimit
+        var policy = SafetyPolicy.standard
+        policy.nestingLimit = nestingLimit
+        policy.parseTimeLimit = timeLimit
+        policy.parseMemoryLimit = memoryLimit ?? .max
+        self.init(extensions: extensions, policy: policy)
     }
 
     /// The memory budget `MarkupKit` gives a parse: 256 MiB plus 512 bytes per input
@@ -52,8 +67,8 @@ public struct MarkdownReader: Sendable {
     public func read(_ text: String) -> ReadResult {
         var text = text
         var unlimited = self
-        unlimited.timeLimit = nil
-        unlimited.memoryLimit = nil
+        unlimited.policy.parseTimeLimit = nil
+        unlimited.policy.parseMemoryLimit = .max
         // Cannot throw without limits.
         return text.withUTF8 { (try? unlimited.convert($0)) ?? ReadResult(document: Document()) }
     }
@@ -88,11 +103,15 @@ public struct MarkdownReader: Sendable {
             }
             cmark_parser_attach_syntax_extension(parser, syntaxExtension)
         }
+        // Tables filled up with empty cells grow with the square of their size (7 kB of
+        // input, 10 MB of cells): the memory budget is what stops them.
+        let memoryLimit = policy.parseMemoryLimit ?? Self.memoryBudget(forInputOf: source.count)
+        let timeLimit = policy.parseTimeLimit
         var status = MARKUPKIT_PARSE_DONE
         let parsed = MarkdownReader.withCmarkParsingLock { () -> OpaquePointer? in
             source.withMemoryRebound(to: CChar.self) { chars in
                 markupkit_arena_parse(parser, chars.baseAddress, chars.count, timeLimit ?? 0,
-                                      memoryLimit.map { max(1, $0) } ?? 0, &status)
+                                      memoryLimit == .max ? 0 : max(1, memoryLimit), &status)
             }
         }
         switch status {
@@ -101,7 +120,7 @@ public struct MarkdownReader: Sendable {
             throw .tooComplex(parser: "Markdown",
                               limit: "not parsed within \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s")
         case MARKUPKIT_PARSE_TOO_LARGE:
-            throw .tooComplex(parser: "Markdown", limit: "more than \((memoryLimit ?? 0) >> 20) MiB of parser memory")
+            throw .tooComplex(parser: "Markdown", limit: "more than \(memoryLimit >> 20) MiB of parser memory")
         default:
             break
         }
@@ -109,8 +128,12 @@ public struct MarkdownReader: Sendable {
 
         var converter = CmarkConverter(source: source, types: types, expectedSize: source.count,
                                        keepsHTMLAsText: !extensions.contains(.rawHTML))
-        converter.nestingLimit = nestingLimit ?? .max
-        return converter.convert(root)
+        converter.nestingLimit = policy.nestingLimit ?? .max
+        converter.expansionBudget = policy.expansionBudget(forInputOf: source.count)
+        converter.policy = policy
+        var result = converter.convert(root)
+        policy.applyToReadDocument(&result)
+        return result
     }
 }
 
@@ -154,6 +177,8 @@ private struct CmarkConverter {
     var nestingLimit = Int.max
     var warnedAboutNesting = false
     var expandedBytes = 0
+    var expansionBudget = Int.max
+    var policy = SafetyPolicy.standard
     var warnedAboutExpansion = false
 
     init(source: UnsafeBufferPointer<UInt8>, types: CmarkRegistry, expectedSize: Int, keepsHTMLAsText: Bool) {
@@ -196,24 +221,22 @@ private struct CmarkConverter {
     /// A link's or image's address and title, or nil past the expansion budget, where the
     /// node is made transparent and so kept as its text.
     ///
-    /// Addresses and titles may add up to the input's size plus 100 kB. Links written in
+    /// Addresses and titles may add up to the expansion budget. Links written in
     /// place cannot exceed the input; only a reference used over and over can (a 5 kB
     /// post naming a 1 kB address a thousand times makes a megabyte of HTML).
     private mutating func addressAndTitle(of node: OpaquePointer, at range: SourceRange) -> (String, String)? {
         let address = string(cmark_node_get_url(node))
         let title = string(cmark_node_get_title(node))
         expandedBytes += address.utf8.count + title.utf8.count
-        guard expandedBytes > source.count + Self.expansionAllowance else { return (address, title) }
+        guard expandedBytes > expansionBudget else { return (address, title) }
         if !warnedAboutExpansion {
             warnedAboutExpansion = true
-            warnings.append(ConversionWarning(.limit, at: range.start,
-                "links to references add up to more than the input plus 100 kB; further ones are kept as their text"))
+            warnings.append(policy.expansionWarning("links to references", "further ones are kept as their text", at: range.start))
         }
         markTransparent(node)
         return nil
     }
 
-    static let expansionAllowance = 100_000
 
     /// Past the nesting limit a container's content goes into the container around it.
     /// Paragraphs, headings and tables are always opened: they hold the text, and they

@@ -258,7 +258,7 @@ private struct BlockRenderer {
                     && scalars[offset + 2] == "]"
             }
             guard let markerOffset else {
-                let reread = MarkdownReader(extensions: options.extensions).read("- [ ] " + candidate).document
+                let reread = MarkdownReader(extensions: options.extensions, policy: .trusted).read("- [ ] " + candidate).document
                 let kept = reread.nodeCount > 2 && reread[1].kind == .listItem(task: .unchecked)
                     && reread.childrenMeanTheSame(of: 2, as: document, of: index)
                 return kept ? candidate : text
@@ -554,9 +554,13 @@ private struct BlockRenderer {
             return
         }
         let columnCount = max(columns.count, rows.map { document.children(of: $0).reduce(0) { count, _ in count + 1 } }.max() ?? 0, 1)
-        func rowLine(_ cells: [String]) -> String {
+        // Only the header is filled out to the full width (GFM takes the table's width
+        // from it); a short body row is written short, since GFM fills it out when it reads
+        // it. Filling it out here would make the output grow with rows × columns — a
+        // table of one wide row and many short ones would square.
+        func rowLine(_ cells: [String], width: Int) -> String {
             var padded = cells
-            while padded.count < columnCount { padded.append("") }
+            while padded.count < width { padded.append("") }
             return "| " + padded.joined(separator: " | ") + " |"
         }
         func cells(of row: Int) -> [String] {
@@ -570,7 +574,7 @@ private struct BlockRenderer {
         } else {
             warnings.append(ConversionWarning(.loss, at: document[index].range.start, "table without a header row: an empty header was added"))
         }
-        line(rowLine(header))
+        line(rowLine(header, width: columnCount))
         let delimiters = (0..<columnCount).map { column -> String in
             switch column < columns.count ? columns[column] : .none {
             case .none: "---"
@@ -580,7 +584,7 @@ private struct BlockRenderer {
             }
         }
         line("| " + delimiters.joined(separator: " | ") + " |")
-        for row in bodyRows { line(rowLine(cells(of: row))) }
+        for row in bodyRows { line(rowLine(cells(of: row), width: 1)) }
     }
 
     private mutating func openHTMLBlock(_ index: Int, open: String, what: String) -> Open {

@@ -4,32 +4,64 @@
 @_exported import MarkupKitJSON
 @_exported import MarkupKitMarkdown
 
-/// Options that apply to a whole conversion.
+/// Options that apply to a whole conversion: the output's layout, and the
+/// ``SafetyPolicy`` every reader and writer of it is given.
 public struct ConversionOptions: Hashable, Sendable {
-    /// Pass raw HTML and dangerous URLs through to HTML output. For trusted input only.
-    public var allowsRawHTML: Bool
+    /// What is let through and what reading may cost, for every reader and writer alike.
+    public var policy = SafetyPolicy.standard
     /// How far nested lists are indented in Markdown output.
     public var listIndentation: MarkdownWriter.ListIndentation
+
+    /// Trust the input (``SafetyPolicy/trustsInput``): raw HTML and every address reach
+    /// HTML output. For trusted input only.
+    public var allowsRawHTML: Bool {
+        get { policy.trustsInput }
+        set { policy.trustsInput = newValue }
+    }
     /// How deep containers may nest in what is read (`NestingLimit`); nil for no limit.
-    public var nestingLimit: Int? = NestingLimit.standard
+    public var nestingLimit: Int? {
+        get { policy.nestingLimit }
+        set { policy.nestingLimit = newValue }
+    }
     /// How many tags a BBCode post may use (`TagLimit`); nil for no limit.
-    public var tagLimit: Int? = TagLimit.standard
+    public var tagLimit: Int? {
+        get { policy.tagLimit }
+        set { policy.tagLimit = newValue }
+    }
     /// Replace invalid UTF-8 with U+FFFD (and warn) instead of failing.
-    public var replacesInvalidUTF8 = false
-    /// How much memory a parser may allocate for one document, in bytes; nil for the
-    /// default budget (`MarkdownReader.memoryBudget(forInputOf:)`).
-    public var parseMemoryLimit: Int?
-    /// Which link and image addresses are kept (ignored with `allowsRawHTML`).
-    public var urlPolicy: URLPolicy = .standard
+    public var replacesInvalidUTF8: Bool {
+        get { policy.replacesInvalidUTF8 }
+        set { policy.replacesInvalidUTF8 = newValue }
+    }
+    /// How much memory a parser may allocate for one document, in bytes; nil for each
+    /// parser's standard budget (``SafetyPolicy/parseMemoryLimit``).
+    public var parseMemoryLimit: Int? {
+        get { policy.parseMemoryLimit }
+        set { policy.parseMemoryLimit = newValue }
+    }
+    /// Which link and image addresses are kept (every address, when the input is trusted,
+    /// but in BBCode output).
+    public var urlPolicy: URLPolicy {
+        get { policy.urlPolicy }
+        set { policy.urlPolicy = newValue }
+    }
     /// How long the HTML and Markdown parsers may take on one document, in seconds (nil: no limit).
     /// Past it the conversion fails with `MarkupKitError.tooComplex`.
-    public var parseTimeLimit: Double?
+    public var parseTimeLimit: Double? {
+        get { policy.parseTimeLimit }
+        set { policy.parseTimeLimit = newValue }
+    }
 
     public init(allowsRawHTML: Bool = false, listIndentation: MarkdownWriter.ListIndentation = .contentColumn,
                 parseTimeLimit: Double? = ConversionOptions.defaultParseTimeLimit) {
-        self.allowsRawHTML = allowsRawHTML
         self.listIndentation = listIndentation
+        self.allowsRawHTML = allowsRawHTML
         self.parseTimeLimit = parseTimeLimit
+    }
+
+    public init(policy: SafetyPolicy, listIndentation: MarkdownWriter.ListIndentation = .contentColumn) {
+        self.policy = policy
+        self.listIndentation = listIndentation
     }
 
     /// Ten seconds: a 2 MB page parses in well under one; only pathological nesting
@@ -73,41 +105,32 @@ public enum MarkupKit {
                             options: ConversionOptions = ConversionOptions()) throws -> ReadResult {
         var prepared: (bytes: [UInt8], warnings: [ConversionWarning]) = (input, [])
         if format.name != .json {
-            prepared = try InputPreparation.prepare(input, replacingInvalidUTF8: options.replacesInvalidUTF8,
+            prepared = try InputPreparation.prepare(input, replacingInvalidUTF8: options.policy.replacesInvalidUTF8,
                                                     keepingFormFeeds: format.name == .commonmark || format.name == .gfm)
         } else if options.replacesInvalidUTF8, let offset = UTF8Validation.firstInvalidOffset(in: input) {
             // JSON is otherwise taken strictly: its syntax already says what a string may hold.
             prepared.bytes = Array(String(decoding: input, as: UTF8.self).utf8)
             prepared.warnings = [ConversionWarning(.input, "invalid UTF-8 from byte offset \(offset) replaced with U+FFFD (--lossy-utf8)")]
         }
-        var reading = try readUnchecked(utf8: prepared.bytes, as: format, for: target, options: options)
+        var reading = try readUnchecked(utf8: prepared.bytes, as: format, for: target, policy: options.policy)
         reading.warnings = prepared.warnings + reading.warnings
-        // Addresses are checked once, here, whatever the reader: a refused one can then
-        // reach no writer. --unsafe (trusted input) keeps every address.
-        if !options.allowsRawHTML {
-            reading.warnings += reading.document.applyURLPolicy(options.urlPolicy)
-        }
         return reading
     }
 
+    /// Every reader is given the whole policy, and applies its address allowlist as its
+    /// last step, so a refused address can reach no writer whichever way it came in.
     private static func readUnchecked(utf8 input: [UInt8], as format: Format, for target: Format?,
-                                      options: ConversionOptions) throws -> ReadResult {
+                                      policy: SafetyPolicy) throws -> ReadResult {
         switch format.name {
         case .commonmark, .gfm:
-            return try MarkdownReader(extensions: format.extensions, nestingLimit: options.nestingLimit,
-                                      timeLimit: options.parseTimeLimit,
-                                      memoryLimit: options.parseMemoryLimit ?? MarkdownReader.memoryBudget(forInputOf: input.count))
-                .read(utf8: input)
+            return try MarkdownReader(extensions: format.extensions, policy: policy).read(utf8: input)
         case .json:
-            return try JSONReader().read(utf8: input)
+            return try JSONReader(policy: policy).read(utf8: input)
         case .bbcode:
-            return try BBCodeReader(dialect: format.dialect, nestingLimit: options.nestingLimit, tagLimit: options.tagLimit)
-                .read(utf8: input)
+            return try BBCodeReader(dialect: format.dialect, policy: policy).read(utf8: input)
         case .html:
             let keepsTags = target.map { ($0.name == .gfm || $0.name == .commonmark) && $0.extensions.contains(.rawHTML) }
-            return try HTMLReader(options: .init(timeLimit: options.parseTimeLimit, keepsUnknownElements: keepsTags ?? false,
-                                                 nestingLimit: options.nestingLimit))
-                .read(utf8: input)
+            return try HTMLReader(options: .init(policy: policy, keepsUnknownElements: keepsTags ?? false)).read(utf8: input)
         }
     }
 
@@ -118,12 +141,12 @@ public enum MarkupKit {
         switch format.name {
         case .html:
             let filtersTags = source?.extensions.contains(.tagfilter) ?? false
-            return HTMLWriter(options: .init(allowsRawHTML: options.allowsRawHTML, filtersTags: filtersTags))
+            return HTMLWriter(options: .init(policy: options.policy, filtersTags: filtersTags))
                 .write(document)
         case .json:
             return JSONWriter().write(document)
         case .bbcode:
-            return BBCodeWriter(dialect: format.dialect).write(document)
+            return BBCodeWriter(dialect: format.dialect, policy: options.policy).write(document)
         case .commonmark, .gfm:
             let extensions = format.extensions
             return MarkdownWriter(options: .init(extensions: extensions, allowsRawHTML: extensions.contains(.rawHTML),

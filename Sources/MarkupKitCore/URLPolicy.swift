@@ -72,9 +72,9 @@ extension Document {
             switch nodes[index].kind {
             case .link(let destination, let title) where !destination.isEmpty && !policy.allows(destination, isImage: false):
                 nodes[index].kind = .link(destination: "", title: title)
-                warnings.append(refusal(destination, isImage: false, policy: policy, at: nodes[index].range.start))
+                warnings.append(policy.refusal(destination, isImage: false, at: nodes[index].range.start))
             case .image(var attributes) where !attributes.source.isEmpty && !policy.allows(attributes.source, isImage: true):
-                warnings.append(refusal(attributes.source, isImage: true, policy: policy, at: nodes[index].range.start))
+                warnings.append(policy.refusal(attributes.source, isImage: true, at: nodes[index].range.start))
                 attributes.source = ""
                 nodes[index].kind = .image(attributes)
             default:
@@ -84,9 +84,17 @@ extension Document {
         return warnings
     }
 
-    private func refusal(_ url: String, isImage: Bool, policy: URLPolicy, at position: SourcePosition) -> ConversionWarning {
+}
+
+extension URLPolicy {
+    /// The warning for an address this policy refuses: its scheme, what is allowed, that
+    /// the link's text (the image's description) is kept, and the address itself — the
+    /// one part of the user's text the output no longer carries.
+    public func refusal(_ url: String, isImage: Bool, at position: SourcePosition) -> ConversionWarning {
         let scheme = URLPolicy.scheme(of: url) ?? ""
+        var shown = String(String.UnicodeScalarView(url.unicodeScalars.prefix(100).map { $0.value < 0x20 ? " " : $0 }))
+        if url.unicodeScalars.count > 100 { shown += "…" }
         return ConversionWarning(.input, at: position,
-                                 "\(isImage ? "image" : "link") address with the scheme \(scheme): refused (allowed: \(policy.allowedDescription(isImage: isImage))); the \(isImage ? "description" : "text") is kept")
+                                 "\(isImage ? "image" : "link") address with the scheme \(scheme): refused (allowed: \(allowedDescription(isImage: isImage))); the \(isImage ? "description" : "text") is kept, the address was \(shown)")
     }
 }

@@ -187,6 +187,38 @@ import Testing
         }
     }
 
+    /// The conversion's memory limit is the HTML reader's too, not only cmark-gfm's.
+    @Test func theConversionsMemoryLimitReachesGumbo() {
+        var options = ConversionOptions()
+        options.parseMemoryLimit = 1 << 20
+        #expect(throws: MarkupKitError.tooComplex(parser: "HTML", limit: "more than 1 MiB of parser memory")) {
+            try MarkupKit.convert(String(repeating: "<p>para</p>", count: 20_000), from: .html, to: .gfm, options: options)
+        }
+    }
+
+    /// A spanning cell counts as HTML counts it (at most 1 000 columns), and the empty
+    /// cells that fill out spans and short rows come out of the expansion budget: the
+    /// output stays in proportion to the input, with a warning when the budget runs out.
+    @Test func spansAndShortRowsCannotAmplifyTheOutput() throws {
+        let huge = try MarkupKit.convert("<table><tr><td colspan=10000000>b</td></tr></table>", from: .html, to: .gfm)
+        // A headerless table: an empty header row, the delimiter row, the row.
+        #expect(huge.output.filter { $0 == "|" }.count == 3 * 1001, "\(huge.output.prefix(200))")
+        #expect(huge.warnings.contains { $0.message == "a cell spanning 10000000 columns spans 1000, as in HTML, and is written as one cell" })
+
+        // A wide row, then many one-cell rows: every short row would be filled out to the
+        // full width, the square of the input.
+        let wide = "<table><tr><td>h</td></tr><tr>" + String(repeating: "<td>w</td>", count: 2_000) + "</tr>"
+            + String(repeating: "<tr><td>ř</td></tr>", count: 2_000) + "</table>"
+        for target in [Format.gfm, .html, .bbcode(.phpBB)] {
+            let result = try MarkupKit.convert(wide, from: .html, to: target)
+            let budget = SafetyPolicy.standard.expansionBudget(forInputOf: wide.utf8.count)
+            #expect(result.output.utf8.count < 12 * (wide.utf8.count + budget), "\(target): \(result.output.utf8.count) bytes")
+            #expect(result.output.filter { $0 == "ř" }.count == 2_000, "\(target): every row's text is kept")
+            #expect(result.warnings.contains { $0.kind == .limit && $0.message.hasPrefix("empty cells filling out spanning cells and short rows add up to more than the input plus 100 kB") },
+                    "\(target): \(result.warnings.map(\.message))")
+        }
+    }
+
     /// What our HTML writer writes, the reader reads back to the same tree.
     @Test func writtenHTMLReadsBackToTheSameTree() {
         checkProperty("writtenHTMLReadsBackToTheSameTree", cases: 500, length: 0...160) { recipe in

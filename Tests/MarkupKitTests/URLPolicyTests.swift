@@ -51,4 +51,53 @@ import Testing
         let result = try MarkupKit.convert("[x](irc://chat)\n", from: .gfm, to: .html, options: ConversionOptions(allowsRawHTML: true))
         #expect(result.output == "<p><a href=\"irc://chat\">x</a></p>\n")
     }
+
+    /// One policy, every reader: the same `ftp:` link is the same tree and the same
+    /// warning whichever format it came in, and a policy that allows `ftp` is honoured by
+    /// every reader alike.
+    static let ftpLinks: [(String, String)] = [
+        ("gfm", "[files](ftp://example.com/pub)\n"),
+        ("html", "<p><a href=\"ftp://example.com/pub\">files</a></p>"),
+        ("bbcode_phpbb", "[url=ftp://example.com/pub]files[/url]"),
+        ("bbcode_xenforo", "[URL='ftp://example.com/pub']files[/URL]"),
+        ("json", #"{"schema":"markupkit-document","version":1,"blocks":[{"type":"paragraph","children":[{"type":"link","destination":"ftp://example.com/pub","title":"","children":[{"type":"text","text":"files"}]}]}]}"#),
+    ]
+
+    @Test func everyReaderAppliesTheSamePolicy() throws {
+        var allowingFTP = ConversionOptions()
+        allowingFTP.urlPolicy.linkSchemes.insert("ftp")
+        var refusedTrees: [Document] = []
+        for (source, input) in Self.ftpLinks {
+            let refused = try MarkupKit.read(utf8: Array(input.utf8), as: Format(parsing: source))
+            refusedTrees.append(refused.document)
+            #expect(refused.warnings.map(\.message) == [
+                "link address with the scheme ftp: refused (allowed: http, https, mailto, relative); the text is kept, the address was ftp://example.com/pub",
+            ], "\(source)")
+            let allowed = try MarkupKit.read(utf8: Array(input.utf8), as: Format(parsing: source), options: allowingFTP)
+            #expect(allowed.warnings.isEmpty, "\(source): \(allowed.warnings)")
+            let html = try MarkupKit.write(allowed.document, as: .html, options: allowingFTP).text
+            #expect(html == "<p><a href=\"ftp://example.com/pub\">files</a></p>\n", "\(source)")
+        }
+        #expect(Set(refusedTrees).count == 1, "every reader builds the same refused link")
+    }
+
+    /// `--unsafe` trusts the input for HTML (and Markdown, JSON) output; BBCode output
+    /// keeps the allowlist, since a post is never the place for a `javascript:` link.
+    @Test func unsafeDoesNotCarryScriptAddressesIntoBBCode() throws {
+        for (source, input) in [("gfm", "[x](javascript:alert(1)) ![p](javascript:alert(2))\n"),
+                                ("bbcode_phpbb", "[url=javascript:alert(1)]x[/url] [img]javascript:alert(2)[/img]"),
+                                ("html", "<a href='javascript:alert(1)'>x</a> <img alt=p src='javascript:alert(2)'>")] {
+            let trusted = ConversionOptions(allowsRawHTML: true)
+            let html = try MarkupKit.convert(input, from: Format(parsing: source), to: .html, options: trusted)
+            #expect(html.output.contains("href=\"javascript:alert(1)\""), "\(source): --unsafe keeps the address for HTML")
+            for dialect in BBCodeDialect.all {
+                let post = try MarkupKit.convert(input, from: Format(parsing: source), to: .bbcode(dialect), options: trusted)
+                #expect(!post.output.lowercased().contains("javascript"), "\(source) → \(dialect.name): \(post.output)")
+                #expect(post.output.contains("x"), "\(source) → \(dialect.name): the link's text stays")
+                #expect(post.warnings.filter { $0.message.contains("scheme javascript: refused") }.count == 2,
+                        "\(source) → \(dialect.name): \(post.warnings)")
+            }
+        }
+    }
 }
+
