@@ -944,7 +944,7 @@ private struct BBCodeParser {
 
     /// A URL as a tag gives it: trimmed, no spaces or line breaks inside, not empty. Which
     /// schemes are kept is not decided here but by the policy every reader applies to
-    /// its tree (``SafetyPolicy/applyToReadDocument(_:)``), so a refused `[url=ftp://…]`
+    /// its tree (`SafetyPolicy.applyToReadDocument(_:)`), so a refused `[url=ftp://…]`
     /// reads as a refused `[…](ftp://…)` does: its text, with a warning.
     private func linkDestination(_ value: String, email: Bool) -> String? {
         let text = value.trimmingASCIISpaces()

@@ -5,14 +5,14 @@
 @_exported import MarkupKitMarkdown
 
 /// Options that apply to a whole conversion: the output's layout, and the
-/// ``SafetyPolicy`` every reader and writer of it is given.
+/// `SafetyPolicy` every reader and writer of it is given.
 public struct ConversionOptions: Hashable, Sendable {
     /// What is let through and what reading may cost, for every reader and writer alike.
     public var policy = SafetyPolicy.standard
     /// How far nested lists are indented in Markdown output.
     public var listIndentation: MarkdownWriter.ListIndentation
 
-    /// Trust the input (``SafetyPolicy/trustsInput``): raw HTML and every address reach
+    /// Trust the input (`SafetyPolicy.trustsInput`): raw HTML and every address reach
     /// HTML output. For trusted input only.
     public var allowsRawHTML: Bool {
         get { policy.trustsInput }
@@ -34,7 +34,7 @@ public struct ConversionOptions: Hashable, Sendable {
         set { policy.replacesInvalidUTF8 = newValue }
     }
     /// How much memory a parser may allocate for one document, in bytes; nil for each
-    /// parser's standard budget (``SafetyPolicy/parseMemoryLimit``).
+    /// parser's standard budget (`SafetyPolicy.parseMemoryLimit`).
     public var parseMemoryLimit: Int? {
         get { policy.parseMemoryLimit }
         set { policy.parseMemoryLimit = newValue }
