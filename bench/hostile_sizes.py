@@ -56,7 +56,7 @@ MAX_BYTES = 4_000_000
 # quadratic work on top of a linear parse would push this ratio towards 2.)
 RELATIVE_LIMIT = 1.1
 
-# name: (format, builder(scale) -> str or bytes)
+# name: (format, builder(scale) -> str or bytes[, output format, HTML if not given])
 CASES = {
     # cmark's pathological suite (test/pathological_tests.py sizes)
     "cmark-nested-strong-emph": ("gfm", lambda k: "*a **a " * 32500 * k + "b" + " a** a*" * 32500 * k),
@@ -137,6 +137,20 @@ CASES = {
     "enc-crlf-list": ("gfm", lambda k: "- item\r\n" * 150000 * k),
     "enc-zalgo": ("bbcode", lambda k: "[b]a" + "\u0301" * 200000 * k + "[/b]"),
     "enc-combining-brackets": ("bbcode", lambda k: "[\u0338b]x[/b\u0338]" * 50000 * k),
+    # HTML tables: spans and short rows filled out with empty cells (the expansion budget),
+    # rows and cells without end tags, tables in cells; also written as GFM, whose writer
+    # fills out the header
+    "html-huge-colspans": ("html", lambda k: "<table><tr><td colspan=10000000>b</td></tr></table>" * 2000 * k),
+    "html-colspan-row": ("html", lambda k: "<table><tr>" + "<td colspan=1000>x</td>" * 20000 * k + "</tr></table>"),
+    "html-wide-then-short-rows": ("html", lambda k: "<table><tr><td>h</td></tr><tr>" + "<td>w</td>" * 5000 * k
+                                  + "</tr>" + "<tr><td>r</td></tr>" * 20000 * k + "</table>"),
+    "html-wide-then-short-rows-gfm": ("html", lambda k: "<table><tr>" + "<th>w</th>" * 5000 * k + "</tr>"
+                                      + "<tr><td>r" * 20000 * k + "</table>", "gfm"),
+    "html-rowspans": ("html", lambda k: "<table>" + "<tr><td rowspan=65534>x</td><td>y</td></tr>" * 20000 * k + "</table>"),
+    "html-many-columns": ("html", lambda k: "<table><tr>" + "<td>a" * 100000 * k + "</table>", "gfm"),
+    "html-deep-tables": ("html", lambda k: "<table><tr><td>" * 2000 * k + "x"),
+    "html-many-tables": ("html", lambda k: "<table><tr><td>a</td><td colspan=3>b</td></tr><tr><td>c</td></tr></table>\n"
+                         * 20000 * k),
 }
 
 
@@ -158,8 +172,8 @@ def run(command):
     return Run(usage.ru_utime, child.returncode, usage.ru_maxrss / 1024)
 
 
-def markconv_command(markconv, path, source):
-    return [markconv, "--lossy-utf8", "--parse-time-limit", "2", "-f", source, "-t", "html", path]
+def markconv_command(markconv, path, source, target="html"):
+    return [markconv, "--lossy-utf8", "--parse-time-limit", "2", "-f", source, "-t", target, path]
 
 
 def cmark_command(path):
@@ -211,7 +225,7 @@ def per_doubling(costs, sizes):
     return 2 ** slope
 
 
-def judge(markconv, folder, name, source, build, ratio_limit):
+def judge(markconv, folder, name, source, build, ratio_limit, target="html"):
     """Times the case at 1× and 2×, then keeps doubling while the runs are too short to judge.
 
     Below half a second a run's time is mostly process start, page faults and whether the
@@ -231,7 +245,7 @@ def judge(markconv, folder, name, source, build, ratio_limit):
         while True:
             path, size = write_case(folder, name, build, scale)
             paths.append(path)
-            result = measure(markconv_command(markconv, path, source))
+            result = measure(markconv_command(markconv, path, source, target))
             points.append((result, size))
             if result.status == 65 and source == "gfm":
                 # The deadline on Debian's cmark-gfm 0.29, whose slow inputs newer releases fixed.
@@ -260,7 +274,7 @@ def judge(markconv, folder, name, source, build, ratio_limit):
         # for Markdown in turns with cmark-gfm alone on the same files. Super-linear work of
         # our own is over the limit both times and grows faster than cmark-gfm's.
         fitted_paths = paths[-fitted:]
-        commands = [[markconv_command(markconv, path, source) for path in fitted_paths]]
+        commands = [[markconv_command(markconv, path, source, target) for path in fitted_paths]]
         if source == "gfm":
             commands.append([cmark_command(path) for path in fitted_paths])
         timings = [[result.seconds for result in measure_interleaved(pair)] for pair in zip(*commands)]
@@ -293,10 +307,10 @@ def main():
     print("| case | input 1× | 1× s | 2× s | 1×→2× | largest | its s | its MB | verdict |")
     print("|---|--:|--:|--:|--:|--:|--:|--:|---|")
     with tempfile.TemporaryDirectory() as folder:
-        for name, (source, build) in CASES.items():
+        for name, (source, build, *target) in CASES.items():
             if arguments.only not in name:
                 continue
-            points, verdict, failed = judge(arguments.markconv, folder, name, source, build, arguments.ratio)
+            points, verdict, failed = judge(arguments.markconv, folder, name, source, build, arguments.ratio, *target)
             failures += failed
             (first, first_size) = points[0]
             second = f"{points[1][0].seconds:.3f}" if len(points) > 1 else "–"

@@ -1296,20 +1296,24 @@ private struct HTMLTreeConversion {
 
     mutating func enterTableCell(_ element: GumboNodePointer, isHeader: Bool, style: CSSDeclarations,
                                  exits: inout [ExitAction]) -> Bool {
-        guard let table = tables.last, let depth = table.depth, host != .inlineOnly,
+        // The table is changed in place, never through a copy: a copy would share the
+        // column list, and appending to it would copy every column for every cell.
+        guard let current = tables.indices.last, let depth = tables[current].depth, host != .inlineOnly,
               builder.depth == depth + 1, case .tableRow = builder.currentContainer else {
             // A cell of a table flattened into a heading or cell: a space between cells.
             if lineHasContent { pendingSpace = max(pendingSpace, .space) }
             return true
         }
-        let column = table.cellCount
-        let alignment = style.textAlign ?? element.attribute("align").flatMap { TextAlignment(htmlValue: $0.lowercased()) }
-        var columns = table.columns
-        if column >= columns.count { columns.append(ColumnAlignment(alignment)) }
-        if table.rowCount == 0 { columns[column] = ColumnAlignment(alignment) }
-        tables[tables.count - 1].columns = columns
-        tables[tables.count - 1].cellCount += 1
-        if !isHeader { tables[tables.count - 1].rowHasOnlyHeaderCells = false }
+        let column = tables[current].cellCount
+        let alignment = ColumnAlignment(style.textAlign
+            ?? element.attribute("align").flatMap { TextAlignment(htmlValue: $0.lowercased()) })
+        if column >= tables[current].columns.count {
+            tables[current].columns.append(alignment)
+        } else if tables[current].rowCount == 0 {
+            tables[current].columns[column] = alignment
+        }
+        tables[current].cellCount += 1
+        if !isHeader { tables[current].rowHasOnlyHeaderCells = false }
         builder.open(.tableCell, range: range(of: element))
         host = .inlineOnly
         resetLine()
