@@ -1055,6 +1055,7 @@ private struct BBCodeParser {
             }
         case .semicolonPost:
             if let value = author, let semicolon = value.lastIndex(of: ";"),
+               value.index(after: semicolon) != value.endIndex,
                value[value.index(after: semicolon)...].allSatisfy({ $0.isNumber }), semicolon != value.startIndex {
                 attributes.insert(SyntaxHints.Attribute(name: "post", value: String(value[value.index(after: semicolon)...])), at: 0)
                 author = String(value[..<semicolon])

@@ -167,28 +167,11 @@ enum BBCodeTagScanner {
 
     static func scan(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> ScannedTag? {
         let count = min(input.count, start + limit)
-        var position = start + 1
+        guard var tag = scanOpening(input, at: start) else { return nil }
+        var position = tag.end
         guard position < count else { return nil }
-        let isClosing = input[position] == UInt8(ascii: "/")
-        if isClosing { position += 1 }
-        let nameStart = position
-        if position < count, input[position] == UInt8(ascii: "*") {
-            position += 1
-        } else {
-            while position < count, isNameByte(input[position], first: position == nameStart) { position += 1 }
-        }
-        guard position > nameStart, position < count else { return nil }
-        let spelledBytes = UnsafeBufferPointer(rebasing: input[nameStart..<position])
-        let spelled = String(decoding: spelledBytes, as: UTF8.self)
-        // Names are ASCII: lower-case them byte by byte (String.lowercased() is Unicode's).
-        let hasUpperCase = spelledBytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
-        let name = hasUpperCase
-            ? String(decoding: spelledBytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }, as: UTF8.self)
-            : spelled
-        let key = hasUpperCase ? ScannedTag.key(name.utf8) : ScannedTag.key(spelledBytes)
-        var tag = ScannedTag(isClosing: isClosing, key: key, name: name, spelledName: spelled, value: nil,
-                             attributes: [], start: start, end: 0)
-        if isClosing {
+        tag.end = 0
+        if tag.isClosing {
             guard input[position] == UInt8(ascii: "]") else { return nil }
             tag.end = position + 1
             return tag
@@ -227,6 +210,34 @@ enum BBCodeTagScanner {
             position = next
         }
         return nil
+    }
+
+    /// The `[name` or `[/name` at a `[`, whether or not a tag follows: what would be a tag
+    /// if the bytes after it (another node's, in a writer) finished it. Its `end` is just
+    /// after the name.
+    static func scanOpening(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> ScannedTag? {
+        let count = min(input.count, start + limit)
+        var position = start + 1
+        guard position < count else { return nil }
+        let isClosing = input[position] == UInt8(ascii: "/")
+        if isClosing { position += 1 }
+        let nameStart = position
+        if position < count, input[position] == UInt8(ascii: "*") {
+            position += 1
+        } else {
+            while position < count, isNameByte(input[position], first: position == nameStart) { position += 1 }
+        }
+        guard position > nameStart else { return nil }
+        let spelledBytes = UnsafeBufferPointer(rebasing: input[nameStart..<position])
+        let spelled = String(decoding: spelledBytes, as: UTF8.self)
+        // Names are ASCII: lower-case them byte by byte (String.lowercased() is Unicode's).
+        let hasUpperCase = spelledBytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        let name = hasUpperCase
+            ? String(decoding: spelledBytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }, as: UTF8.self)
+            : spelled
+        let key = hasUpperCase ? ScannedTag.key(name.utf8) : ScannedTag.key(spelledBytes)
+        return ScannedTag(isClosing: isClosing, key: key, name: name, spelledName: spelled, value: nil,
+                          attributes: [], start: start, end: position)
     }
 
     /// A quoted (`"…"`, `'…'`, with backslash escapes) or bare value. A bare value runs to

@@ -629,7 +629,12 @@ private struct BBCodeOutput: ~Copyable {
         let position = document[index].range.start
         switch dialect.spoiler {
         case .titled:
-            if let title { out.append(contentsOf: "[spoiler=\"\(title.replacing("\"", with: "'"))\"]") } else { out.append("[spoiler]") }
+            if let title {
+                let written = quotedOption(title, lookAlikes: ["\"": "'", "\n": " "], what: "spoiler title", at: position)
+                out.append(contentsOf: "[spoiler=\"\(written)\"]")
+            } else {
+                out.append("[spoiler]")
+            }
             out.append(byte: UInt8(ascii: "\n"))
             return Open(node: index, next: index + 1, previous: nil, closing: "[/spoiler]", listDepth: listDepth, loose: false, flattened: false)
         case .untitled:
@@ -670,7 +675,14 @@ private struct BBCodeOutput: ~Copyable {
             return "[quote=\"\(author.replacing("\"", with: "'"))\(extras)\"]"
         case .semicolonPost:
             let post = id("post").first.map { ";\($0.value)" } ?? ""
-            return "[quote=\(author.replacing("]", with: ")"))\(post)]"
+            // The last `;` before digits starts the post number: such a one is written as
+            // its look-alike, the fullwidth semicolon (not the Greek question mark, which
+            // is a semicolon to Unicode normalisation and to Swift string comparison).
+            var name = author.replacing("]", with: ")")
+            if let semicolon = name.lastIndex(of: ";"), name[name.index(after: semicolon)...].allSatisfy(\.isNumber) {
+                name.replaceSubrange(semicolon...semicolon, with: "\u{FF1B}")
+            }
+            return "[quote=\(name)\(post)]"
         case .authorAttribute:
             let extras = id("link", "date").map { " \($0.name)=\($0.value)" }.joined()
             return "[quote author=\(author.replacing("]", with: ")"))\(extras)]"
@@ -678,6 +690,16 @@ private struct BBCodeOutput: ~Copyable {
             let extras = id("pid", "dateline").map { " \($0.name)='\($0.value)'" }.joined()
             return "[quote='\(author.replacing("'", with: "\\'"))'\(extras)]"
         }
+    }
+
+    /// `value` as a quoted tag option: each character that would end the option (or the
+    /// tag, which never spans lines) is written as its look-alike, with a warning when
+    /// any was, since the reader then sees a different text.
+    private mutating func quotedOption(_ value: String, lookAlikes: [Character: Character], what: String,
+                                       at position: SourcePosition) -> String {
+        guard value.contains(where: { lookAlikes[$0] != nil }) else { return value }
+        warn("\(what) '\(value)' cannot be written exactly in \(dialect.title); characters were replaced", at: position)
+        return String(value.map { lookAlikes[$0] ?? $0 })
     }
 
     private func isSafeOptionValue(_ value: String) -> Bool {
@@ -840,7 +862,7 @@ private struct BBCodeOutput: ~Copyable {
         let url = Self.safeURL(destination)
         if url.lowercased().hasPrefix("mailto:"), let email = dialect.email.first {
             let address = String(url.dropFirst(7))
-            if isOwnText(index, address) {
+            if url == destination && isOwnText(index, address) {
                 out.append(contentsOf: "[\(email)]\(address)[/\(email)]")
                 return nil
             }
@@ -848,7 +870,8 @@ private struct BBCodeOutput: ~Copyable {
             return "[/\(email)]"
         }
         let tag = dialect.url.first ?? "url"
-        if isOwnText(index, destination) {
+        // `[url]…[/url]` shows its address as the text: only an address written unchanged.
+        if url == destination && isOwnText(index, destination) {
             out.append(contentsOf: "[\(tag)]\(url)[/\(tag)]")
             return nil
         }
@@ -894,7 +917,12 @@ private struct BBCodeOutput: ~Copyable {
             if !alt.isEmpty || hasSize { warn("image description and size have no form in \(dialect.title); dropped", at: position) }
         case .attributes:
             var tag = "[img"
-            if !alt.isEmpty { tag += " alt=\"\(alt.replacing("\"", with: "'").replacing("]", with: ")"))\"" }
+            if !alt.isEmpty {
+                // These forums end a quoted option at the first `"` or `]`.
+                let written = quotedOption(alt, lookAlikes: ["\"": "'", "]": ")", "\n": " "], what: "image description",
+                                           at: position)
+                tag += " alt=\"\(written)\""
+            }
             if let width = image.width { tag += " width=\(width)" }
             if let height = image.height { tag += " height=\(height)" }
             out.append(contentsOf: tag + "]\(source)[/img]")
@@ -997,17 +1025,30 @@ private struct BBCodeOutput: ~Copyable {
             var runStart = 0
             var position = 0
             while position < bytes.count {
+                // Not only whole tags: `[name=` or `[name` at the end may be finished by
+                // what is written after it (a quoted value runs on past the writer's own
+                // tags to the next `"]`), so a known name after a `[` is always broken up.
                 guard bytes[position] == UInt8(ascii: "["),
-                      let tag = BBCodeTagScanner.scan(bytes, at: position), vocabulary.role(of: tag) != nil else {
+                      let opening = BBCodeTagScanner.scanOpening(bytes, at: position),
+                      vocabulary.role(of: opening) != nil, couldContinueTag(bytes, at: opening.end) else {
                     position += 1
                     continue
                 }
                 out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
-                escape(UnsafeBufferPointer(rebasing: bytes[position..<tag.end]), tag: tag)
-                position = tag.end
+                position = escape(bytes, opening: opening)
                 runStart = position
             }
             out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
+    }
+
+    /// Whether the byte after a tag name lets a tag go on: its `]`, a value, attributes,
+    /// or the end of this text.
+    private func couldContinueTag(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
+        guard position < bytes.count else { return true }
+        switch bytes[position] {
+        case UInt8(ascii: "]"), UInt8(ascii: "="), UInt8(ascii: " "), UInt8(ascii: "\t"): return true
+        default: return false
         }
     }
 
@@ -1028,29 +1069,34 @@ private struct BBCodeOutput: ~Copyable {
         }
     }
 
-    private mutating func escape(_ tagText: UnsafeBufferPointer<UInt8>, tag: ScannedTag) {
+    /// Writes the tag opening at `opening` so that no reader of the dialect sees a tag
+    /// there; returns where the text goes on. Only a whole tag with no other `[` in it is
+    /// wrapped in the no-parse tag (nothing in it can end the wrapping early); otherwise
+    /// the `[` is parted from the name and the rest is text to escape like any other.
+    private mutating func escape(_ bytes: UnsafeBufferPointer<UInt8>, opening: ScannedTag) -> Int {
+        let start = opening.start
+        let splitter: String
         switch dialect.escape {
         case .noParseTag:
             let noParse = dialect.noParse.first ?? "noparse"
-            if dialect.noParse.contains(tag.name) {
-                // The no-parse tag itself: an empty pair after the bracket breaks it up.
-                out.append(byte: UInt8(ascii: "["))
-                out.append(contentsOf: "[\(noParse)][/\(noParse)]")
-                out.append(UnsafeBufferPointer(rebasing: tagText.dropFirst()))
-            } else {
+            if !dialect.noParse.contains(opening.name), let tag = BBCodeTagScanner.scan(bytes, at: start),
+               !bytes[(start + 1)..<tag.end].contains(UInt8(ascii: "[")) {
                 out.append(contentsOf: "[\(noParse)]")
-                out.append(tagText)
+                out.append(UnsafeBufferPointer(rebasing: bytes[start..<tag.end]))
                 out.append(contentsOf: "[/\(noParse)]")
+                return tag.end
             }
-        case .emptyTagSplit(let splitter):
-            out.append(byte: UInt8(ascii: "["))
-            out.append(contentsOf: "[\(splitter)][/\(splitter)]")
-            out.append(UnsafeBufferPointer(rebasing: tagText.dropFirst()))
+            // The no-parse tag itself, or a tag that may hold one: an empty pair after
+            // the bracket breaks it up.
+            splitter = "[\(noParse)][/\(noParse)]"
+        case .emptyTagSplit(let tag):
+            splitter = "[\(tag)][/\(tag)]"
         case .invisibleMark(let mark):
-            out.append(byte: UInt8(ascii: "["))
-            out.append(contentsOf: String(mark))
-            out.append(UnsafeBufferPointer(rebasing: tagText.dropFirst()))
+            splitter = String(mark)
         }
+        out.append(byte: UInt8(ascii: "["))
+        out.append(contentsOf: splitter)
+        return start + 1
     }
 
     // MARK: Warnings
