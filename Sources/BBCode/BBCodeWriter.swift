@@ -348,19 +348,26 @@ private struct BBCodeOutput: ~Copyable {
                 return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth,
                             loose: false, flattened: false)
             }
-            let tag = quoteTag(attribution: attribution, hints: document.hints(at: index))
-            out.append(contentsOf: tag)
-            out.append(byte: UInt8(ascii: "\n"))
+            var tag = quoteTag(attribution: attribution, hints: document.hints(at: index))
             // A name of letters and digits is written as it is in every form; any other
             // is read back to see whether the form could hold it (a reader per quote
             // would otherwise be work on every quoted post).
             if let attribution, !attribution.isEmpty,
-               !attribution.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) }),
-               BBCodeReader(dialect: dialect).read(tag + "x[/quote]").document.nodes.first?.kind != .blockQuote(attribution: attribution) {
-                // The forum's quote tag has no way to write every character (a `"` and a `]`
-                // in one name, say): the name was written with look-alikes.
-                warn("quote attribution '\(attribution)' cannot be written exactly in \(dialect.title); characters were replaced", at: position)
+               !attribution.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) }) {
+                let readBack = quoteAttribution(readFrom: tag)
+                if readBack != attribution {
+                    // The forum's quote tag has no way to write every character (a `"` and
+                    // a `]` in one name, say): the form's own look-alikes (`'` for `"`, `)`
+                    // for `]`) where they were enough, or else fullwidth forms of every
+                    // character a tag option could end or split at.
+                    if readBack.flatMap(Self.foldingOptionLookAlikes) != Self.foldingOptionLookAlikes(attribution) {
+                        tag = quoteTag(attribution: Self.fullwidthPunctuation(attribution), hints: document.hints(at: index))
+                    }
+                    warn("quote attribution '\(attribution)' cannot be written exactly in \(dialect.title); characters were replaced", at: position)
+                }
             }
+            out.append(contentsOf: tag)
+            out.append(byte: UInt8(ascii: "\n"))
             return Open(node: index, next: index + 1, previous: nil, closing: "[/quote]", listDepth: listDepth,
                         loose: false, flattened: false)
         case .list(let attributes):
@@ -537,14 +544,8 @@ private struct BBCodeOutput: ~Copyable {
         }
         var body = code
         if body.hasSuffix("\n") { body.removeLast() }
-        // Code is verbatim up to the first closing tag; one inside would end it early.
         let closing = "[/\(tag)]"
-        if body.containsByte({ $0 == UInt8(ascii: "[") }) && body.lowercased().contains(closing) {
-            var mark: Unicode.Scalar = "\u{200B}"
-            if case .invisibleMark(let dialectMark) = dialect.escape { mark = dialectMark }
-            body = body.replacingCaseInsensitive(closing, with: "[\(mark)/\(tag)]")
-            warn("the code contained \(closing), which would end it; an invisible U+\(String(mark.value, radix: 16, uppercase: true)) was put after the [", at: position)
-        }
+        body = breakingClosingTag(tag, in: body, what: "code", at: position)
         out.append(contentsOf: open)
         out.append(byte: UInt8(ascii: "\n"))
         // Each line of code ends in a line break; the reader drops the one after the
@@ -554,6 +555,18 @@ private struct BBCodeOutput: ~Copyable {
             out.append(byte: UInt8(ascii: "\n"))
         }
         out.append(contentsOf: closing)
+    }
+
+    /// Content read as it is up to the first closing tag (code, an image's description):
+    /// a closing tag inside would end it early, so an invisible mark is put after its `[`.
+    private mutating func breakingClosingTag(_ tag: String, in content: String, what: String,
+                                             at position: SourcePosition) -> String {
+        let closing = "[/\(tag)]"
+        guard content.containsByte({ $0 == UInt8(ascii: "[") }) && content.lowercased().contains(closing) else { return content }
+        var mark: Unicode.Scalar = "\u{200B}"
+        if case .invisibleMark(let dialectMark) = dialect.escape { mark = dialectMark }
+        warn("the \(what) contained \(closing), which would end it; an invisible U+\(String(mark.value, radix: 16, uppercase: true)) was put after the [", at: position)
+        return content.replacingCaseInsensitive(closing, with: "[\(mark)/\(tag)]")
     }
 
     private mutating func writeTable(_ index: Int) {
@@ -692,14 +705,50 @@ private struct BBCodeOutput: ~Copyable {
         }
     }
 
+    /// The author a quote tag reads back as in this dialect, or nil if it is no quote.
+    private func quoteAttribution(readFrom tag: String) -> String?? {
+        guard case .blockQuote(let author)? = BBCodeReader(dialect: dialect).read(tag + "x[/quote]").document.nodes.first?.kind
+        else { return nil }
+        return author
+    }
+
+    /// A name with the quote forms' own look-alikes undone, to tell whether they were enough.
+    private static func foldingOptionLookAlikes(_ name: String?) -> String? {
+        name.map { String($0.map { $0 == "\"" ? "'" : $0 == "]" ? ")" : $0 }) }
+    }
+
+    /// Every character a tag option may end or split at, as its fullwidth form (none of
+    /// them is equal to its ASCII form under Unicode normalisation), and line ends as spaces.
+    static func fullwidthPunctuation(_ text: String) -> String {
+        String(text.map { character -> Character in
+            switch character {
+            case "\"": "\u{FF02}"
+            case "'": "\u{FF07}"
+            case "[": "\u{FF3B}"
+            case "]": "\u{FF3D}"
+            case "=": "\u{FF1D}"
+            case ";": "\u{FF1B}"
+            case ",": "\u{FF0C}"
+            case ":": "\u{FF1A}"
+            case "\\": "\u{FF3C}"
+            case "\n", "\r": " "
+            default: character
+            }
+        })
+    }
+
     /// `value` as a quoted tag option: each character that would end the option (or the
     /// tag, which never spans lines) is written as its look-alike, with a warning when
     /// any was, since the reader then sees a different text.
     private mutating func quotedOption(_ value: String, lookAlikes: [Character: Character], what: String,
                                        at position: SourcePosition) -> String {
-        guard value.contains(where: { lookAlikes[$0] != nil }) else { return value }
+        // A backslash before another or before the closing quote would be read as an escape.
+        let escapes = value.last == "\\" || value.contains("\\\\")
+        guard escapes || value.contains(where: { lookAlikes[$0] != nil }) else { return value }
         warn("\(what) '\(value)' cannot be written exactly in \(dialect.title); characters were replaced", at: position)
-        return String(value.map { lookAlikes[$0] ?? $0 })
+        var written = String(value.map { lookAlikes[$0] ?? $0 })
+        if escapes { written = written.replacing("\\", with: "\u{FF3C}") }
+        return written
     }
 
     private func isSafeOptionValue(_ value: String) -> Bool {
@@ -927,8 +976,11 @@ private struct BBCodeOutput: ~Copyable {
             if let height = image.height { tag += " height=\(height)" }
             out.append(contentsOf: tag + "]\(source)[/img]")
         case .urlInOption:
+            // The description is the tag's content, read as it is up to `[/img]`: not
+            // escaped, but kept from ending the tag early.
             out.append(contentsOf: "[img=\(source)]")
-            writeEscaped(alt)
+            let description = alt.containsByte({ $0 == UInt8(ascii: "\n") }) ? alt.replacing("\n", with: " ") : alt
+            out.append(contentsOf: breakingClosingTag("img", in: description, what: "image description", at: position))
             out.append("[/img]")
             if hasSize { warn("image size dropped (\(dialect.title) takes it instead of the description)", at: position) }
         case .altInOption:

@@ -38,7 +38,7 @@ struct Batch: ParsableCommand {
     @Option(help: ArgumentHelp("Documents converted at once (default: the number of cores).", valueName: "n"))
     var jobs: Int?
 
-    @Flag(help: "Let raw HTML and javascript: links through to HTML output (trusted input only).")
+    @Flag(help: InputLimits.unsafeHelp)
     var unsafe = false
 
     @OptionGroup(title: "Markdown output")

@@ -19,6 +19,12 @@ struct InputLimits: ParsableArguments {
     @Flag(help: "Replace invalid UTF-8 with U+FFFD (with a warning) instead of failing with exit 65.")
     var lossyUtf8 = false
 
+    /// `--unsafe`, which `markconv` and `markconv batch` both take (SafetyPolicy.trustsInput).
+    static let unsafeHelp = ArgumentHelp("""
+        Trust the input: raw HTML into HTML output, and addresses of any scheme into HTML, \
+        Markdown and JSON output (BBCode output still refuses them). For trusted input only.
+        """)
+
     func apply(to options: ConversionOptions) -> ConversionOptions {
         var options = options
         options.replacesInvalidUTF8 = lossyUtf8

@@ -52,7 +52,7 @@ struct Markconv: ParsableCommand {
             help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
 
-    @Flag(help: "Pass raw HTML and dangerous URLs through to HTML output. For trusted input only.")
+    @Flag(help: InputLimits.unsafeHelp)
     var unsafe = false
 
     @OptionGroup(title: "Markdown output")

@@ -50,6 +50,16 @@ import Testing
         // vBulletin: an author ending in `;` lost it, one ending in `;12` became post 12
         ("bbcode_phpbb", "[quote=\"&amp;\"]x[/quote]"),
         ("bbcode_phpbb", "[quote=\"a;12\"]x[/quote]"),
+        // vBulletin: ` word=` in an author was read as an attribute; SMF: an author
+        // starting with `"` made the tag text
+        ("bbcode_phpbb", "[quote=\"[*] word=[*]\"]x[/quote]"),
+        ("bbcode_phpbb", "[quote='\"[*=x]']x[/quote]"),
+        // Friendica: an image description is the tag's content, read as it is: it was
+        // escaped (the escape came back as text) and `[/img]` in it ended the tag
+        ("gfm", "![[/img][b]](https://e.com/x.png)"),
+        // a backslash ending a quoted option escaped its closing quote: the image was
+        // text, and its description's `[*=x)` an item
+        ("html", "<img src=\"https://e.com/x.png\" alt='[*=x][*]\\'>"),
         // quotes in a spoiler title and an image description were replaced silently
         ("html", "<details><summary>say \"hi\"</summary>x</details>"),
         ("html", "<img src=\"https://e.com/x.png\" alt='a \"b\" ]c'>"),
@@ -118,7 +128,7 @@ import Testing
             }
             index += 1
         }
-        let folded: [Character: Character] = foldingLookAlikes ? ["\"": "'", "]": ")", "\u{FF1B}": ";"] : [:]
+        let folded: [Character: Character] = foldingLookAlikes ? Self.lookAlikes : [:]
         return text.compactMap { character in
             if character.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || $0.properties.generalCategory == .format }) {
                 return nil
@@ -126,6 +136,13 @@ import Testing
             return folded[character] ?? character
         }
     }
+
+    /// The look-alikes BBCode writers put in tag options, each as the character it stands
+    /// for, with `"` and `]` further as the `'` and `)` that stand for them.
+    static let lookAlikes: [Character: Character] = [
+        "\"": "'", "]": ")", "\u{FF02}": "'", "\u{FF07}": "'", "\u{FF3B}": "[", "\u{FF3D}": ")", "\u{FF1D}": "=",
+        "\u{FF1B}": ";", "\u{FF0C}": ",", "\u{FF1A}": ":", "\u{FF3C}": "\\",
+    ]
 
     /// Where `expected` stops being a subsequence of `actual`, or nil if it is one.
     static func firstMissing(_ expected: [Character], in actual: [Character]) -> Int? {
