@@ -192,9 +192,15 @@ def write_case(folder, name, build, scale):
 
 
 def repetitions(seconds):
-    """How often to time a command whose first run took this long: the median of five or
-    more, as many as fit in about two seconds, at most fifteen (a second or more: once)."""
-    return 1 if seconds >= 1.5 else max(5, min(15, int(2 / max(seconds, 1e-3))))
+    """How often to time a command whose first run took this long: as many as fit in about
+    two seconds, at least five and at most fifteen; the median of three from a quarter of
+    a second (such runs vary little, and they were half of CI's time); a second or more:
+    once."""
+    if seconds >= 1.5:
+        return 1
+    if seconds >= 0.25:
+        return 3
+    return max(5, min(15, int(2 / max(seconds, 1e-3))))
 
 
 def measure_interleaved(commands):
