@@ -826,7 +826,8 @@ private struct BBCodeOutput: ~Copyable {
                 } else {
                     warn("font has no tag in \(dialect.title); the text was kept without it", at: position)
                 }
-            case .link(let destination, _):
+            case .link(let destination, let title):
+                if !title.isEmpty { warn("link title '\(title)' has no form in BBCode; dropped", at: position) }
                 if destination.isEmpty {
                     // A link to nowhere (a refused address): its text is all there is.
                     closers.append((nodeEnd, "", true))
@@ -854,6 +855,7 @@ private struct BBCodeOutput: ~Copyable {
                     if !image.source.isEmpty { warnings.append(urlPolicy.refusal(image.source, isImage: true, at: position)) }
                     writeEscaped(document.plainText(of: index))
                 } else {
+                    if !image.title.isEmpty { warn("image title '\(image.title)' has no form in BBCode; dropped", at: position) }
                     writeImage(image, alt: document.plainText(of: index), at: position)
                 }
                 index = nodeEnd

@@ -76,15 +76,47 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     public static let html = Format(.html)
     public static let json = Format(.json)
 
-    /// Other spellings users type for a format.
-    static let aliases: [String: Name] = ["markdown": .gfm, "md": .gfm]
+    /// Other spellings users type for a format (pandoc's `html5` among them). A dialect
+    /// may also be named without `bbcode_`: `phpbb`.
+    static let aliases: [String: Name] = ["markdown": .gfm, "md": .gfm, "html5": .html]
+
+    /// The dialect a name means, with or without its `bbcode_`.
+    static func dialect(named name: String) -> BBCodeDialect? {
+        BBCodeDialect.named(name) ?? BBCodeDialect.named("bbcode_" + name)
+    }
+
+    /// The format name closest to a misspelt one, if one is close enough to be meant:
+    /// at most one edit in four letters, and never more than two.
+    static func suggestion(for name: String) -> String? {
+        let candidates = allNames.map(\.name) + aliases.keys.sorted()
+            + BBCodeDialect.all.map { String($0.name.dropFirst("bbcode_".count)) }.filter { !$0.isEmpty }
+        let limit = min(2, max(1, name.count / 4))
+        let scored = candidates.map { (candidate: $0, distance: editDistance(name, $0)) }.filter { $0.distance <= limit }
+        guard let best = scored.min(by: { $0.distance < $1.distance }) else { return nil }
+        return dialect(named: best.candidate)?.name ?? best.candidate
+    }
+
+    /// Levenshtein distance between two short names.
+    private static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
 
     /// Parses `name(+ext|-ext)*`.
     public init(parsing specification: String) throws(FormatError) {
         let scalars = Array(specification.unicodeScalars)
         let nameEnd = scalars.firstIndex { $0 == "+" || $0 == "-" } ?? scalars.count
         let nameText = String(String.UnicodeScalarView(scalars[..<nameEnd])).lowercased()
-        if let dialect = BBCodeDialect.named(nameText) {
+        if let dialect = Format.dialect(named: nameText) {
             guard nameEnd == scalars.count else { throw .extensionsNotSupported(format: nameText) }
             self = .bbcode(dialect)
             return
@@ -133,7 +165,7 @@ public enum FormatError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownFormat(let name):
-            "unknown format '\(name)'"
+            "unknown format '\(name)'" + (Format.suggestion(for: name).map { "; did you mean \($0)?" } ?? "")
         case .unknownExtension(let name, let format):
             "unknown extension '\(name)' for \(format) (markconv --list-extensions shows them)"
         case .extensionsNotSupported(let format):

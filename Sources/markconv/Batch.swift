@@ -22,7 +22,8 @@ struct Batch: ParsableCommand {
             "id", the other fields, and "output" and "warnings" — or "error" when that \
             document could not be converted (the batch goes on). Every input line gives \
             exactly one output line; a line that is not a JSON object gives one with \
-            "id": null, its "line" number and the "error".
+            "id": null, its "line" number and the "error". The exit status is 65 when \
+            any document could not be converted.
             On a terminal, progress (documents, MB/s, time left) is shown on stderr.
             """
     )
@@ -75,7 +76,7 @@ struct Batch: ParsableCommand {
             arguments += layout.arguments + limits.arguments
             let (documents, failed) = try BatchWorkers.run(count: jobs, arguments: arguments, windowCount: 256,
                                                            windowBytes: windowBytes)
-            reportFailures(failed, of: documents)
+            try reportFailures(failed, of: documents)
             return
         }
 
@@ -105,12 +106,15 @@ struct Batch: ParsableCommand {
             if !worker { progress.advance(documents: window.count, bytes: bytes) }
         }
         progress.finish()
-        if !worker { reportFailures(failed, of: progress.documents) }
+        if !worker { try reportFailures(failed, of: progress.documents) }
     }
 
-    private func reportFailures(_ failed: Int, of documents: Int) {
+    /// A batch with failed documents goes on to the end, then fails as a whole, so that
+    /// a script notices without reading every line.
+    private func reportFailures(_ failed: Int, of documents: Int) throws {
         guard failed > 0 else { return }
         ProcessIO.printError("markconv: \(failed) of \(documents) documents could not be converted (see their \"error\")")
+        throw ExitQuietly(status: .invalidInput)
     }
 }
 
@@ -191,6 +195,13 @@ struct LineReader {
     }
 
     mutating func next() throws(CLIFailure) -> NumberedLine? {
+        guard var line = try nextLine() else { return nil }
+        // A byte order mark (an editor's, on the first line) is not part of the record.
+        if line.number == 1 && line.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { line.bytes.removeFirst(3) }
+        return line
+    }
+
+    private mutating func nextLine() throws(CLIFailure) -> NumberedLine? {
         while true {
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 defer { start = newline + 1 }

@@ -115,6 +115,14 @@ enum ProcessIO {
         return Int(info.st_size)
     }
 
+    /// Whether two paths name one existing file (the same device and inode), however
+    /// they are spelled.
+    static func isSameFile(_ first: String, _ second: String) -> Bool {
+        var a = stat(), b = stat()
+        guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+    }
+
     static func lastErrorDescription() -> String {
         String(cString: strerror(errno))
     }

@@ -42,8 +42,9 @@ struct Markconv: ParsableCommand {
     var from: String?
 
     @Option(name: [.customShort("t"), .customLong("to")],
-            help: ArgumentHelp("Output format.", valueName: "format"), completion: .list(Markconv.formatNames))
-    var to: String = "html"
+            help: ArgumentHelp("Output format (default: from the -o file's extension, else html).", valueName: "format"),
+            completion: .list(Markconv.formatNames))
+    var to: String?
 
     /// What the shell completions offer for -f and -t (extensions are typed on).
     static let formatNames = Format.allNames.map(\.name)
@@ -64,8 +65,15 @@ struct Markconv: ParsableCommand {
     /// The conversion options every subcommand shares.
     var parseOptions: ConversionOptions { limits.apply(to: ConversionOptions(allowsRawHTML: unsafe)) }
 
-    @Flag(help: "Exit with status 3 when the conversion lost anything (any warning of loss).")
+    @Flag(help: "Exit with status 3 when the conversion lost anything (any warning of loss); the -o file is then not written.")
     var failIfLossy = false
+
+    @Flag(name: [.customShort("q"), .long], help: "Print no warnings (--fail-if-lossy still counts them).")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Print at most this many warnings, then how many more there were and of which kinds; 0 for all. Default: 100.",
+                               valueName: "n"))
+    var maxWarnings = 100
 
     @Flag(help: "List the input formats and exit.")
     var listInputFormats = false
@@ -91,6 +99,15 @@ struct Markconv: ParsableCommand {
     }
 
     static func runCommandLine(_ arguments: [String]) -> Int32 {
+        if let grouped = groupedValueOption(in: arguments) {
+            ProcessIO.printError("markconv: '\(grouped)' runs options together: give each its value on its own, e.g. -t gfm -o FILE (markconv --help shows the usage)")
+            return ExitStatus.usage.rawValue
+        }
+        // pandoc spells it --list-extensions=FORMAT.
+        let arguments = arguments.flatMap { argument -> [String] in
+            guard argument.hasPrefix("--list-extensions=") else { return [argument] }
+            return ["--list-extensions", "-f", String(argument.dropFirst("--list-extensions=".count))]
+        }
         // ArgumentParser does not look for a subcommand where the root command takes
         // files, so `roundtrip`, `batch` and `help` are told apart here. They are still
         // listed as subcommands, for the help, the man page and the completions.
@@ -105,6 +122,19 @@ struct Markconv: ParsableCommand {
         let rest = Array(arguments.dropFirst())
         if rest.contains("--help") || rest.contains("-h") { return printHelp(for: subcommand) }
         return run(subcommand, rest, usage: "markconv \(subcommand.configuration.commandName ?? "") --help")
+    }
+
+    /// A group of short options in which one takes a value (`-to gfm`): ArgumentParser
+    /// would read it as `-t` and `-o` with the next arguments as their values, making the
+    /// input file the output. Options that take a value are never grouped.
+    static func groupedValueOption(in arguments: [String]) -> String? {
+        for argument in arguments {
+            if argument == "--" { break }
+            guard argument.hasPrefix("-"), !argument.hasPrefix("--"), argument.count > 2 else { continue }
+            let letters = argument.dropFirst()
+            if letters.allSatisfy(\.isLetter) && letters.contains(where: { "fto".contains($0) }) { return argument }
+        }
+        return nil
     }
 
     /// The help of the root command or of a subcommand, which names it `markconv NAME`.
@@ -161,23 +191,63 @@ struct Markconv: ParsableCommand {
             throw CLIFailure(message: FormatError.notWritable(target.name).description, status: .unknownWriter)
         }
         let inputs = files.isEmpty ? ["-"] : files
+        try checkOutputPath(against: inputs)
         let reading = try read(inputs, as: source, for: target)
         let writing: WriteResult
         do {
-            writing = try MarkupKit.write(reading.document, as: target, readFrom: source,
-                                          options: ConversionOptions(allowsRawHTML: unsafe,
-                                                                     listIndentation: layout.listIndentation))
+            var options = parseOptions
+            options.listIndentation = layout.listIndentation
+            writing = try MarkupKit.write(reading.document, as: target, readFrom: source, options: options)
         } catch let error as FormatError {
             throw CLIFailure(message: error.description, status: .unknownWriter)
         }
-        try ProcessIO.save(writing.bytes, to: output)
-        leaveToTheOperatingSystem(reading.document)
         let warnings = reading.warnings + writing.warnings
-        for warning in warnings {
-            ProcessIO.printError("markconv: warning: \(reading.locate(warning))")
+        let lost = failIfLossy && warnings.contains(where: { $0.kind == .loss })
+        // A file that is written means success to make and its kin: not when it failed.
+        if !(lost && output != nil) {
+            try ProcessIO.save(writing.bytes, to: output)
         }
-        if failIfLossy && warnings.contains(where: { $0.kind == .loss }) {
-            throw CLIFailure(message: "the conversion lost content (--fail-if-lossy)", status: .lossy)
+        leaveToTheOperatingSystem(reading.document)
+        if !quiet {
+            Markconv.printWarnings(warnings, limit: maxWarnings) { reading.locate($0) }
+        }
+        if lost {
+            throw CLIFailure(message: "the conversion lost content (--fail-if-lossy)" + (output.map { "; \($0) was not written" } ?? ""),
+                             status: .lossy)
+        }
+    }
+
+    /// Each warning on its own line, up to `limit` (0: all), then one line counting the
+    /// rest by kind: a long post can give tens of thousands.
+    static func printWarnings(_ warnings: [ConversionWarning], limit: Int, located: (ConversionWarning) -> String) {
+        let shown = limit > 0 ? warnings.prefix(limit) : warnings[...]
+        for warning in shown {
+            ProcessIO.printError("markconv: warning: \(located(warning))")
+        }
+        let rest = warnings.dropFirst(shown.count)
+        guard !rest.isEmpty else { return }
+        var counts: [(kind: ConversionWarning.Kind, count: Int)] = []
+        for warning in rest {
+            if let index = counts.firstIndex(where: { $0.kind == warning.kind }) {
+                counts[index].count += 1
+            } else {
+                counts.append((warning.kind, 1))
+            }
+        }
+        let kinds = counts.map { "\($0.count) \($0.kind.rawValue)" }.joined(separator: ", ")
+        ProcessIO.printError("markconv: \(rest.count) more warnings not shown (\(kinds); --max-warnings 0 shows all)")
+    }
+
+    /// The output may not be one of the inputs (it would be replaced by what was read
+    /// from it), nor a format name, which is what `-o gfm` meant when `-t` was intended.
+    private func checkOutputPath(against inputs: [String]) throws(CLIFailure) {
+        guard let output, output != "-" else { return }
+        if let input = inputs.first(where: { $0 != "-" && ($0 == output || ProcessIO.isSameFile($0, output)) }) {
+            throw CLIFailure(message: "the output \(output) is also an input (\(input)); write to another file", status: .usage)
+        }
+        if !output.contains("/") && !output.contains("."), (try? Format(parsing: output)) != nil {
+            throw CLIFailure(message: "-o \(output) names a format, not a file: write -t \(output) for the output format, or -o ./\(output) for a file of that name",
+                             status: .usage)
         }
     }
 
@@ -192,8 +262,9 @@ struct Markconv: ParsableCommand {
         return format
     }
 
+    /// `-t`, or what the `-o` file's extension says, as pandoc guesses it.
     private func writerFormat() throws(CLIFailure) -> Format {
-        try Markconv.parse(to, unknownStatus: .unknownWriter)
+        try Markconv.parse(to ?? output.flatMap(Markconv.formatName(forPath:)) ?? "html", unknownStatus: .unknownWriter)
     }
 
     /// A format specification, or the failure with the status that kind of mistake gets.
@@ -231,7 +302,8 @@ struct Markconv: ParsableCommand {
             lines += Format.allNames.filter { $0.format.name.isWritable }.map(\.name)
         }
         if listExtensions {
-            let format = try Markconv.parse(from ?? "gfm", unknownStatus: .unknownReader)
+            // `--list-extensions commonmark`: the format may be given as the argument.
+            let format = try Markconv.parse(from ?? files.first ?? "gfm", unknownStatus: .unknownReader)
             lines += MarkdownExtensions.named.map { (format.extensions.contains($0.extensions) ? "+" : "-") + $0.name }
         }
         try ProcessIO.save(Array((lines.joined(separator: "\n") + "\n").utf8), to: nil)

@@ -274,6 +274,21 @@ private extension String {
         }
     }
 
+    /// No forum has link or image titles: dropping one is a loss the user is told of
+    /// (issue 17; `roundtrip` otherwise showed a difference whose two sides read the same).
+    @Test func titlesDroppedByBBCodeAreWarned() throws {
+        for dialect in BBCodeDialect.all {
+            let result = try MarkupKit.convert(#"[a](https://e.com/ "The title") ![p](https://e.com/p.png "Photo")"#,
+                                               from: .gfm, to: .bbcode(dialect))
+            let messages = result.warnings.map(\.message)
+            #expect(messages.contains("link title 'The title' has no form in BBCode; dropped"), "\(dialect.name): \(messages)")
+            #expect(messages.contains("image title 'Photo' has no form in BBCode; dropped"), "\(dialect.name): \(messages)")
+            #expect(result.warnings.allSatisfy { $0.kind == .loss && $0.position.line == 1 })
+        }
+        #expect(try MarkupKit.convert("[a](https://e.com/) ![](https://e.com/p.png)", from: .gfm, to: .bbcode(.phpBB))
+            .warnings.isEmpty)
+    }
+
     @Test func webMailAndRelativeAddressesAreLinks() throws {
         let html = try MarkupKit.convert(
             "[url=/page]a[/url] [url=#top]b[/url] [url=HTTPS://example.com/?a=1&b=2]c[/url] [email]me@example.com[/email] [img]//cdn.example/x.png[/img]",

@@ -26,7 +26,8 @@ import Testing
     @Test func everyLineGivesOneRecordInOrder() throws {
         let input = Self.lines.joined(separator: "\n") + "\n"
         let run = try MarkconvBinary.run(["batch", "-t", "bbcode_phpbb", "--jobs", "2"], input: input)
-        #expect(run.status == 0)
+        // The batch goes on past failed documents, then fails as a whole.
+        #expect(run.status == 65)
         let records = try Self.records(run.output)
         try #require(records.count == Self.lines.count)
         for (number, record) in records.enumerated() {
@@ -65,6 +66,30 @@ import Testing
         let records = try Self.records(one.output)
         let single = try MarkconvBinary.run([], input: "- a\n  - b *0*")
         #expect(records[0]["output"] as? String == single.output)
+    }
+
+    /// Issue 17: a batch whose every document converts exits 0, one with a failure 65,
+    /// whether Markdown (worker processes) or not (threads).
+    @Test(arguments: ["gfm", "bbcode_phpbb"])
+    func failedDocumentsFailTheBatch(_ source: String) throws {
+        let good = try MarkconvBinary.run(["batch", "-f", source, "--jobs", "2"], input: #"{"id": 1, "text": "a"}"# + "\n")
+        #expect(good.status == 0 && good.standardError.isEmpty)
+        let bad = try MarkconvBinary.run(["batch", "-f", source, "--jobs", "2"],
+                                         input: #"{"id": 1, "text": "a"}"# + "\n" + #"{"id": 2}"# + "\n")
+        #expect(bad.status == 65)
+        #expect(bad.standardError == "markconv: 1 of 2 documents could not be converted (see their \"error\")\n")
+        #expect(try Self.records(bad.output).count == 2)
+    }
+
+    /// Issue 17: a byte order mark an editor put before the first record is not part of it.
+    @Test(arguments: ["gfm", "html"])
+    func aByteOrderMarkBeforeTheFirstRecordIsSkipped(_ source: String) throws {
+        let run = try MarkconvBinary.run(["batch", "-f", source, "-t", "html"],
+                                         input: "\u{FEFF}" + #"{"id": 1, "text": "a"}"# + "\n" + #"{"id": 2, "text": "b"}"#)
+        #expect(run.status == 0, "\(run.standardError)")
+        let records = try Self.records(run.output)
+        #expect(records.map { $0["id"] as? Int } == [1, 2])
+        #expect(records.map { $0["output"] as? String } == ["<p>a</p>\n", "<p>b</p>\n"])
     }
 
     @Test func badOptionsAreUsageErrors() throws {

@@ -72,6 +72,86 @@ import Testing
             == "+table\n-strikethrough\n-autolink\n-tagfilter\n-tasklist\n-footnotes\n+raw_html\n")
     }
 
+    // MARK: Off the README's path (issue 17)
+
+    /// `-to gfm post.md` was `-t` and `-o` run together: post.md became the output and was
+    /// emptied. Grouped options that take a value, an output that is an input, and an
+    /// output named like a format are usage errors, and nothing is written.
+    @Test func typosThatWouldOverwriteAnInputAreRefused() throws {
+        let directory = try temporaryDirectory()
+        let post = directory.appendingPathComponent("post.md")
+        try "# Kept\n".write(to: post, atomically: true, encoding: .utf8)
+        for arguments in [["-to", "gfm", post.path], ["-o", post.path, post.path],
+                          ["-o", directory.appendingPathComponent("./post.md").path, post.path]] {
+            let run = try MarkconvBinary.run(arguments, input: "")
+            #expect(run.status == 64, "\(arguments): \(run.standardError)")
+            #expect(run.standardError.hasPrefix("markconv: "))
+            #expect(try String(contentsOf: post, encoding: .utf8) == "# Kept\n", "\(arguments)")
+        }
+        let named = try MarkconvBinary.run(["-o", "gfm", post.path], in: directory)
+        #expect(named.status == 64)
+        #expect(named.standardError.contains("write -t gfm"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("gfm").path))
+        // A file of that name is still possible, spelled as a path.
+        let path = try MarkconvBinary.run(["-o", "./gfm", post.path], in: directory)
+        #expect(path.status == 0)
+        #expect(try String(contentsOf: directory.appendingPathComponent("gfm"), encoding: .utf8) == "<h1>Kept</h1>\n")
+    }
+
+    /// As pandoc: `-o post.bbcode` writes BBCode, `-o post.md` GFM, when -t is not given.
+    @Test func theOutputFilesExtensionChoosesTheFormat() throws {
+        let directory = try temporaryDirectory()
+        for (name, expected) in [("out.bbcode", "[b]x[/b]\n"), ("out.md", "**x**\n"), ("out.html", "<p><strong>x</strong></p>\n")] {
+            let output = directory.appendingPathComponent(name)
+            let run = try MarkconvBinary.run(["-o", output.path], input: "**x**\n")
+            #expect(run.status == 0)
+            #expect(try String(contentsOf: output, encoding: .utf8) == expected, "\(name)")
+        }
+        // -t still decides when given.
+        let output = directory.appendingPathComponent("forced.md")
+        _ = try MarkconvBinary.run(["-t", "html", "-o", output.path], input: "**x**\n")
+        #expect(try String(contentsOf: output, encoding: .utf8) == "<p><strong>x</strong></p>\n")
+    }
+
+    @Test func misspeltFormatsGetASuggestionAndShortNamesWork() throws {
+        let misspelt = try MarkconvBinary.run(["-t", "bbcode_phbb"], input: "x")
+        #expect(misspelt.status == 22)
+        #expect(misspelt.standardError.hasPrefix("markconv: unknown format 'bbcode_phbb'; did you mean bbcode_phpbb?"))
+        #expect(try MarkconvBinary.run(["-t", "markdwn"], input: "x").standardError.contains("did you mean markdown?"))
+        #expect(try MarkconvBinary.run(["-t", "phpbb"], input: "**x**").output == "[b]x[/b]\n")
+        #expect(try MarkconvBinary.run(["-t", "xenforo"], input: "**x**").output
+            == MarkconvBinary.run(["-t", "bbcode_xenforo"], input: "**x**").output)
+        #expect(try MarkconvBinary.run(["-t", "html5"], input: "**x**").output == "<p><strong>x</strong></p>\n")
+        #expect(try MarkconvBinary.run(["-f", "phpbb", "-t", "gfm"], input: "[b]x[/b]").output == "**x**\n")
+    }
+
+    @Test func listExtensionsTakesTheFormatAsPandocDoes() throws {
+        let commonmark = "-table\n-strikethrough\n-autolink\n-tagfilter\n-tasklist\n-footnotes\n+raw_html\n"
+        #expect(try MarkconvBinary.run(["--list-extensions", "commonmark"]).output == commonmark)
+        #expect(try MarkconvBinary.run(["--list-extensions=commonmark"]).output == commonmark)
+    }
+
+    /// `--fail-if-lossy` fails before the -o file is written; `--quiet` prints no
+    /// warnings; past `--max-warnings` the rest are counted by kind.
+    @Test func lossyRunsWarningsAndTheirCount() throws {
+        let directory = try temporaryDirectory()
+        let output = directory.appendingPathComponent("post.bbcode")
+        let lossy = try MarkconvBinary.run(["--fail-if-lossy", "-t", "bbcode_fluxbb", "-o", output.path], input: "| a |\n|---|\n")
+        #expect(lossy.status == 3)
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        #expect(lossy.standardError.contains("was not written"))
+        let quiet = try MarkconvBinary.run(["-q", "--fail-if-lossy", "-t", "bbcode_fluxbb"], input: "| a |\n|---|\n")
+        #expect(quiet.status == 3)
+        #expect(quiet.standardError == "markconv: the conversion lost content (--fail-if-lossy)\n")
+        let many = String(repeating: "<b>x</b>\n\n", count: 150)  // two warnings each
+        let counted = try MarkconvBinary.run(["-t", "bbcode_fluxbb"], input: many)
+        let lines = counted.standardError.split(separator: "\n")
+        #expect(lines.count == 101)
+        #expect(lines.last == "markconv: 200 more warnings not shown (200 loss; --max-warnings 0 shows all)")
+        #expect(try MarkconvBinary.run(["-t", "bbcode_fluxbb", "--max-warnings", "0"], input: many)
+            .standardError.split(separator: "\n").count == 300)
+    }
+
     @Test func helpAndVersionGoToStandardOutput() throws {
         let help = try MarkconvBinary.run(["--help"])
         #expect(help.status == 0)
