@@ -11,6 +11,9 @@ public struct ConversionOptions: Hashable, Sendable {
     public var policy = SafetyPolicy.standard
     /// How far nested lists are indented in Markdown output.
     public var listIndentation: MarkdownWriter.ListIndentation
+    /// What becomes of a Markdown file's front matter: by default it is read as Markdown,
+    /// as CommonMark says (`markconv` drops it).
+    public var frontMatter = FrontMatter.markdown
 
     /// Trust the input (`SafetyPolicy.trustsInput`): raw HTML and every address reach
     /// HTML output. For trusted input only.
@@ -69,6 +72,48 @@ public struct ConversionOptions: Hashable, Sendable {
     public static let defaultParseTimeLimit: Double? = 10
 }
 
+/// The block of metadata a static site generator's Markdown file starts with (Jekyll's
+/// and Hugo's YAML between `---` lines, Hugo's TOML between `+++` lines): not part of the
+/// post, and garbage when read as Markdown (a rule, then a heading or a paragraph).
+public enum FrontMatter: String, Hashable, Sendable, CaseIterable {
+    /// Left out of the document, with a warning.
+    case drop
+    /// Kept as a code block (`yaml` or `toml`) at the document's start.
+    case keep
+    /// Read as the Markdown it is not: a thematic break and what follows.
+    case markdown
+
+    /// The front matter at the start of `bytes` (after a BOM was dropped and line ends
+    /// made LF): its language, its text, and how many lines it takes with its fences.
+    static func find(in bytes: [UInt8]) -> (language: String, text: String, lines: Int)? {
+        let fences: [(open: [UInt8], closes: [[UInt8]], language: String)] = [
+            (Array("---".utf8), [Array("---".utf8), Array("...".utf8)], "yaml"),
+            (Array("+++".utf8), [Array("+++".utf8)], "toml"),
+        ]
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        // Front matter is short: its closing fence is looked for in the first 1 000 lines.
+        while start < bytes.count && lines.count < 1000 {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            lines.append(bytes[start..<end])
+            if lines.count == 1 && !fences.contains(where: { trimmed(lines[0]) == $0.open[...] }) { return nil }
+            if lines.count > 1, let fence = fences.first(where: { trimmed(lines[0]) == $0.open[...] }),
+               fence.closes.contains(where: { trimmed(lines[lines.count - 1]) == $0[...] }) {
+                let text = lines[1..<(lines.count - 1)].map { String(decoding: $0, as: UTF8.self) + "\n" }.joined()
+                return (fence.language, text, lines.count)
+            }
+            start = end + 1
+        }
+        return nil
+    }
+
+    private static func trimmed(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var line = line
+        while line.last == UInt8(ascii: " ") || line.last == UInt8(ascii: "\t") { line.removeLast() }
+        return line
+    }
+}
+
 /// The result of a conversion: the output text and what could not be carried over.
 public struct Conversion: Sendable {
     public var output: String
@@ -112,7 +157,34 @@ public enum MarkupKit {
             prepared.bytes = Array(String(decoding: input, as: UTF8.self).utf8)
             prepared.warnings = [ConversionWarning(.input, "invalid UTF-8 from byte offset \(offset) replaced with U+FFFD (--lossy-utf8)")]
         }
-        var reading = try readUnchecked(utf8: prepared.bytes, as: format, for: target, policy: options.policy)
+        let isMarkdown = format.name == .gfm || format.name == .commonmark
+        guard isMarkdown, options.frontMatter != .markdown, let frontMatter = FrontMatter.find(in: prepared.bytes) else {
+            var reading = try readUnchecked(utf8: prepared.bytes, as: format, for: target, policy: options.policy)
+            reading.warnings = prepared.warnings + reading.warnings
+            return reading
+        }
+        // Its lines are read as blank lines, so that every position after it stays true.
+        var blanked = [UInt8](repeating: UInt8(ascii: "\n"), count: frontMatter.lines)
+        var cut = 0
+        for _ in 0..<frontMatter.lines {
+            cut = (prepared.bytes[cut...].firstIndex(of: UInt8(ascii: "\n")) ?? prepared.bytes.count - 1) + 1
+        }
+        blanked += prepared.bytes[min(cut, prepared.bytes.count)...]
+        var reading = try readUnchecked(utf8: blanked, as: format, for: target, policy: options.policy)
+        let place = SourceRange(start: SourcePosition(line: 1, column: 1),
+                                end: SourcePosition(line: Int32(frontMatter.lines), column: 3))
+        switch options.frontMatter {
+        case .drop, .markdown:
+            reading.warnings.insert(ConversionWarning(.loss, at: place.start, """
+                \(frontMatter.language == "yaml" ? "YAML" : "TOML") front matter (lines 1–\(frontMatter.lines)) left out \
+                (--front-matter=keep keeps it as a code block)
+                """), at: 0)
+        case .keep:
+            var builder = DocumentBuilder()
+            builder.addLeaf(.codeBlock(info: frontMatter.language, code: builder.storeText(frontMatter.text)), range: place)
+            builder.append(reading.document)
+            reading.document = builder.finish()
+        }
         reading.warnings = prepared.warnings + reading.warnings
         return reading
     }

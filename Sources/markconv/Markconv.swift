@@ -56,6 +56,10 @@ struct Markconv: ParsableCommand {
     @Flag(help: InputLimits.unsafeHelp)
     var unsafe = false
 
+    @Option(help: ArgumentHelp("A Markdown file's front matter (Jekyll's or Hugo's --- YAML or +++ TOML at its start): drop it with a warning, keep it as a code block, or read it as markdown.",
+                               valueName: "drop|keep|markdown"))
+    var frontMatter: FrontMatter = .drop
+
     @OptionGroup(title: "Markdown output")
     var layout: MarkdownLayout
 
@@ -63,7 +67,11 @@ struct Markconv: ParsableCommand {
     var limits: InputLimits
 
     /// The conversion options every subcommand shares.
-    var parseOptions: ConversionOptions { limits.apply(to: ConversionOptions(allowsRawHTML: unsafe)) }
+    var parseOptions: ConversionOptions {
+        var options = limits.apply(to: ConversionOptions(allowsRawHTML: unsafe))
+        options.frontMatter = frontMatter
+        return options
+    }
 
     @Flag(help: "Exit with status 3 when the conversion lost anything (any warning of loss); the -o file is then not written.")
     var failIfLossy = false
@@ -415,3 +423,5 @@ extension Substring {
         String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
+
+extension FrontMatter: ExpressibleByArgument {}
