@@ -37,6 +37,9 @@ public struct BBCodeDialect: Hashable, Sendable {
     public var alignment: AlignmentForm = .none
     /// Tags whose content is shown exactly as typed (`[noparse]`), first one written.
     public var noParse: [String] = []
+    /// Tags the forum has that markconv does not read (mentions, attachments, embeds): kept
+    /// as text with a warning, since the forum shows something else.
+    public var unreadTags: [String] = []
     /// How the writer keeps text such as `[b]` from being read as a tag.
     public var escape: EscapeForm = .noParseTag
     /// The longest post a stock installation accepts, where it has a default limit: the

@@ -166,6 +166,8 @@ private struct BBCodeParser {
 
     var nestingLimit = Int.max
     var warnedAboutNesting = false
+    /// The names of unread tags already warned about (each once per post).
+    var unreadTagNames = Set<String>()
     var tagLimit = Int.max
     var tagsUsed = 0
 
@@ -200,15 +202,19 @@ private struct BBCodeParser {
                 textStart = index
                 continue
             }
-            if let tag = BBCodeTagScanner.scan(input, at: index), let role = vocabulary.role(of: tag) {
-                emitText(textStart..<index)
-                if handle(tag, role) {
+            if let tag = BBCodeTagScanner.scan(input, at: index) {
+                if let role = vocabulary.role(of: tag) {
+                    emitText(textStart..<index)
+                    if handle(tag, role) {
+                        textStart = index
+                        continue
+                    }
+                    // Not a tag here after all (a bad value, a closer with nothing open): text.
+                    index = tag.start
                     textStart = index
-                    continue
+                } else {
+                    warnAboutUnreadTag(tag)
                 }
-                // Not a tag here after all (a bad value, a closer with nothing open): text.
-                index = tag.start
-                textStart = index
             }
             index += 1
         }
@@ -251,12 +257,36 @@ private struct BBCodeParser {
             openingTag = tag.start..<tag.end
             return openBlock(tag, role, at: position)
         }
-        guard let kind = inlineKind(tag, role) else { return false }
+        guard let kind = inlineKind(tag, role) else {
+            if let value = tag.value {
+                warnings.append(ConversionWarning(.loss, at: position, """
+                    [\(tag.spelledName)=\(value)] kept as text: \(dialect.title) has the tag, but markconv does not read that value
+                    """))
+            }
+            return false
+        }
         ensureInlineContext(at: position, forContent: false)
         builder.open(kind, range: SourceRange(start: position, end: position))
         builder.setHintsForCurrentContainer(spellingHint(tag, canonical: canonicalName(for: role)))
         inlines.append(Inline(role: role, tagName: tag.name, kind: kind, depth: blocks.count, source: tag.start..<tag.end))
         return true
+    }
+
+    /// A tag the forum has and markconv does not read is a loss: the forum shows something
+    /// else (a mention, an attachment, a video). Another that looks meant as a tag (a
+    /// closing tag, or one with a value) is text to the forum too, unless the board added
+    /// it: said, but no loss. An opening `[sic]` alone is left to be the text it usually
+    /// is. The first of each name is warned about.
+    private mutating func warnAboutUnreadTag(_ tag: ScannedTag) {
+        let unread = dialect.unreadTags.contains(tag.name)
+        guard unread || tag.isClosing || tag.value != nil || !tag.attributes.isEmpty,
+              unreadTagNames.insert(tag.name).inserted else { return }
+        let written = "[\(tag.isClosing ? "/" : "")\(tag.spelledName)\(tag.value == nil ? "" : "=…")]"
+        warnings.append(unread
+            ? ConversionWarning(.loss, at: position(at: tag.start),
+                                "\(written) is a \(dialect.title) tag markconv does not read; kept as text, here and after")
+            : ConversionWarning(.input, at: position(at: tag.start),
+                                "\(written) is not a \(dialect.title) tag; kept as text, as the forum shows it (a board's own tags are not known), here and after"))
     }
 
     private func startsEscapeMark(_ mark: [UInt8], at position: Int) -> Bool {

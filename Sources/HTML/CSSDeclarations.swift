@@ -38,7 +38,7 @@ struct CSSDeclarations {
         let lowered = value.lowercased()
         switch name {
         case "color":
-            color = CSSColor(parsing: value) ?? CSSDeclarations.rgbColor(lowered)
+            color = CSSColor(parsing: value)
         case "font-size":
             fontSize = CSSDeclarations.fontSize(lowered)
         case "font-family":
@@ -66,16 +66,6 @@ struct CSSDeclarations {
         default:
             break
         }
-    }
-
-    /// `rgb(r, g, b)` with integer components, the one functional form worth reading.
-    private static func rgbColor(_ value: String) -> CSSColor? {
-        guard value.hasPrefix("rgb("), value.hasSuffix(")") else { return nil }
-        let components = value.dropFirst(4).dropLast().split(separator: ",").map { $0.trimmingASCIIWhitespace() }
-        guard components.count == 3 else { return nil }
-        let numbers = components.compactMap { UInt8($0) }
-        guard numbers.count == 3 else { return nil }
-        return CSSColor(red: numbers[0], green: numbers[1], blue: numbers[2])
     }
 
     /// `12px`, `150%`, `10pt`, `1.5em`, or a keyword; sizes outside the tree's bounds are

@@ -100,9 +100,19 @@ public struct CSSColor: Hashable, Sendable, Codable, CustomStringConvertible {
         self.blue = blue
     }
 
-    /// Accepts `#rgb`, `#rrggbb` (case-insensitive) and the CSS named colours; nothing else.
+    /// Accepts `#rgb`, `#rrggbb` (case-insensitive), `rgb(r, g, b)` with integer components
+    /// (what XenForo's editor writes, and HTML's `style=` often holds) and the CSS named
+    /// colours; nothing else.
     public init?(parsing text: some StringProtocol) {
         let value = text.lowercased()
+        if value.hasPrefix("rgb("), value.hasSuffix(")") {
+            let components = value.dropFirst(4).dropLast().split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingASCIIWhitespace() }
+            let numbers = components.compactMap { UInt8($0) }
+            guard components.count == 3, numbers.count == 3 else { return nil }
+            self.init(red: numbers[0], green: numbers[1], blue: numbers[2])
+            return
+        }
         if value.hasPrefix("#") {
             let digits = Array(value.utf8.dropFirst())
             let nibbles = digits.compactMap(CSSColor.hexValue)

@@ -25,6 +25,7 @@ extension BBCodeDialect {
         dialect.headings = .single
         dialect.escape = .invisibleMark("\u{2063}")
         dialect.postLengthLimit = PostLengthLimit(65_535, .bytes, setting: "PUN_MAX_POSTSIZE")
+        dialect.unreadTags = ["topic", "post", "forum", "user"]
         return dialect
     }()
 }

@@ -29,6 +29,7 @@ extension BBCodeDialect {
         dialect.spoiler = .titled
         dialect.alignment = .centerOnly
         dialect.noParse = ["noparse", "nobb"]
+        dialect.unreadTags = ["attachment", "share", "abstract", "map", "embed", "audio", "video", "youtube", "vimeo", "event", "crypt"]
         return dialect
     }()
 }

@@ -24,6 +24,7 @@ extension BBCodeDialect {
         dialect.spoiler = .titled
         dialect.alignment = .centerOnly
         dialect.noParse = ["noparse", "nobb"]
+        dialect.unreadTags = ["zrl", "zmg", "share", "map", "audio", "video", "observer", "embed", "crypt", "rpost"]
         return dialect
     }()
 }

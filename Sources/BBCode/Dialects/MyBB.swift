@@ -14,6 +14,7 @@ extension BBCodeDialect {
         dialect.horizontalRule = .tag
         dialect.alignment = .alignEquals
         dialect.escape = .emptyTagSplit("b")
+        dialect.unreadTags = ["attachment", "video"]
         return dialect
     }()
 }

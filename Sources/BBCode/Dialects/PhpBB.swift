@@ -12,6 +12,7 @@ extension BBCodeDialect {
         dialect.lists.unknownOption = .bullet
         dialect.escape = .emptyTagSplit("b")
         dialect.postLengthLimit = PostLengthLimit(60_000, .characters, setting: "max_post_chars")
+        dialect.unreadTags = ["attachment", "flash"]
         return dialect
     }()
 }

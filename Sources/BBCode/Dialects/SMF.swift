@@ -24,6 +24,7 @@ extension BBCodeDialect {
         dialect.table = .noHeaderCells
         dialect.alignment = .tags([.left, .center, .right, .justify])
         dialect.noParse = ["nobbc"]
+        dialect.unreadTags = ["attach", "html", "ftp", "glow", "shadow", "move", "tt", "time", "abbr", "acronym", "bdo", "me", "pre"]
         return dialect
     }()
 }

@@ -20,6 +20,7 @@ extension BBCodeDialect {
         dialect.table = .full
         dialect.spoiler = .untitled
         dialect.noParse = ["noparse"]
+        dialect.unreadTags = ["previewyoutube"]
         return dialect
     }()
 }

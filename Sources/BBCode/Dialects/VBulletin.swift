@@ -13,6 +13,7 @@ extension BBCodeDialect {
         dialect.quote = .semicolonPost
         dialect.alignment = .tags([.left, .center, .right])
         dialect.noParse = ["noparse"]
+        dialect.unreadTags = ["attach", "video", "highlight", "indent"]
         return dialect
     }()
 }

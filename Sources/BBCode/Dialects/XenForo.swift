@@ -20,6 +20,7 @@ extension BBCodeDialect {
         dialect.spoiler = .titled
         dialect.alignment = .tags([.left, .center, .right, .justify])
         dialect.noParse = ["plain"]
+        dialect.unreadTags = ["user", "media", "attach", "indent", "ispoiler"]
         return dialect
     }()
 }
