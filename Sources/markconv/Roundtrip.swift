@@ -15,8 +15,11 @@ struct Roundtrip: ParsableCommand {
             --via format, read that back, write it in the original format, read it again, \
             and compare the two trees (a soft line break counts as the space it renders as). \
             Prints 'ok' or the differences — the path in the tree (list 2 › item 1 › list 1) \
-            and what changed — then 'N passed, N failed'.
-            Exit status 0 when every document survives, 1 otherwise.
+            and what changed — then 'N passed, N failed'. A file that cannot be read (missing, \
+            not UTF-8, too complex) is reported and counted as unreadable, and the others are \
+            still checked.
+            Exit status 0 when every document survives, 1 when one does not, else the status \
+            of the first file that could not be read (65, 66).
             """
     )
 
@@ -59,21 +62,34 @@ struct Roundtrip: ParsableCommand {
                 throw CLIFailure(message: "\(source.name.rawValue) cannot be both read and written, so it cannot be checked",
                                  status: .unknownReader)
             }
-            let bytes = try ProcessIO.readFile(path)
-            let result = try check(bytes, name: name, source: source, target: target, options: options)
+            // One file that cannot be read does not stop the others from being checked.
+            let result: FileResult
+            do {
+                let bytes = try ProcessIO.readFile(path)
+                result = try check(bytes, name: name, source: source, target: target, options: options)
+            } catch {
+                ProcessIO.printError("markconv: \(error.message)")
+                result = FileResult(name: name, differences: [], warnings: [], failure: error)
+            }
             if !json {
                 report(result)
             }
             results.append(result)
         }
         let failed = results.filter { !$0.differences.isEmpty }.count
+        let unreadable = results.compactMap(\.failure)
         if json {
             try ProcessIO.save(Array(jsonReport(results).utf8), to: nil)
         } else {
-            try ProcessIO.save(Array("\(results.count - failed) passed, \(failed) failed\n".utf8), to: nil)
+            let passed = results.count - failed - unreadable.count
+            let also = unreadable.isEmpty ? "" : ", \(unreadable.count) could not be read"
+            try ProcessIO.save(Array("\(passed) passed, \(failed) failed\(also)\n".utf8), to: nil)
         }
         if failed > 0 {
             throw ExitQuietly(status: .roundTripFailed)
+        }
+        if let first = unreadable.first {
+            throw ExitQuietly(status: first.status)
         }
     }
 
@@ -81,6 +97,8 @@ struct Roundtrip: ParsableCommand {
         var name: String
         var differences: [TreeDifference]
         var warnings: [ConversionWarning]
+        /// Why the file could not be checked, if it could not.
+        var failure: CLIFailure?
     }
 
     private func check(_ bytes: [UInt8], name: String, source: Format, target: Format,
@@ -100,7 +118,9 @@ struct Roundtrip: ParsableCommand {
             ProcessIO.printError("markconv: warning: \(result.name):\(warning.description)")
         }
         var text = "\(result.name): "
-        if result.differences.isEmpty {
+        if result.failure != nil {
+            text += "could not be read\n"
+        } else if result.differences.isEmpty {
             text += "ok\n"
         } else {
             let count = result.differences.count
@@ -123,12 +143,15 @@ struct Roundtrip: ParsableCommand {
                 "{\"kind\":" + JSONText.quoted(warning.kind.rawValue) + ",\"message\":" + JSONText.quoted(warning.message)
                     + position(warning.position) + "}"
             }
-            return "{\"file\":" + JSONText.quoted(result.name) + ",\"ok\":\(result.differences.isEmpty)"
-                + ",\"differences\":[" + differences.joined(separator: ",") + "]"
+            let failure = result.failure.map { ",\"error\":" + JSONText.quoted($0.message) } ?? ""
+            return "{\"file\":" + JSONText.quoted(result.name) + ",\"ok\":\(result.differences.isEmpty && result.failure == nil)"
+                + failure + ",\"differences\":[" + differences.joined(separator: ",") + "]"
                 + ",\"warnings\":[" + warnings.joined(separator: ",") + "]}"
         }
         let failed = results.filter { !$0.differences.isEmpty }.count
-        return "{\"files\":[" + records.joined(separator: ",") + "],\"passed\":\(results.count - failed),\"failed\":\(failed)}\n"
+        let unreadable = results.filter { $0.failure != nil }.count
+        return "{\"files\":[" + records.joined(separator: ",") + "],\"passed\":\(results.count - failed - unreadable)"
+            + ",\"failed\":\(failed),\"unreadable\":\(unreadable)}\n"
     }
 }
 

@@ -293,7 +293,7 @@ import Testing
         let json = try MarkconvBinary.run(["roundtrip", "--via", "commonmark", "--json", table.path])
         #expect(json.status == 1)
         #expect(json.output.hasPrefix("{\"files\":[{\"file\":\"\(table.path)\",\"ok\":false,\"differences\":[{\"path\":[\"table 1\"]"))
-        #expect(json.output.hasSuffix(",\"passed\":0,\"failed\":1}\n"))
+        #expect(json.output.hasSuffix(",\"passed\":0,\"failed\":1,\"unreadable\":0}\n"))
     }
 
     @Test func roundtripFromStandardInputAndItsErrors() throws {
@@ -305,6 +305,27 @@ import Testing
         #expect(try MarkconvBinary.run(["roundtrip", "--via", "html"], input: "- a\n  - b\n").output
             == "standard input: ok\n1 passed, 0 failed\n")
         #expect(try MarkconvBinary.run(["roundtrip", "--via", "rtf"], input: "x").status == 22)
+    }
+
+    /// A file that cannot be read is reported and counted; the others are still checked,
+    /// in text and in JSON (issue 17: the run stopped there, and --json printed nothing).
+    @Test func roundtripGoesOnPastAnUnreadableFile() throws {
+        let directory = try temporaryDirectory()
+        let good = directory.appendingPathComponent("good.md")
+        try "- a\n  - b\n".write(to: good, atomically: true, encoding: .utf8)
+        let files = [good.path, "/no/such/file.md", good.path]
+        let text = try MarkconvBinary.run(["roundtrip", "--via", "bbcode_phpbb"] + files)
+        #expect(text.status == 66)
+        #expect(text.output == "\(good.path): ok\n/no/such/file.md: could not be read\n\(good.path): ok\n"
+            + "2 passed, 0 failed, 1 could not be read\n")
+        #expect(text.standardError == "markconv: cannot read /no/such/file.md: No such file or directory\n")
+        let json = try MarkconvBinary.run(["roundtrip", "--via", "bbcode_phpbb", "--json"] + files)
+        #expect(json.status == 66)
+        let report = try #require(try JSONSerialization.jsonObject(with: json.standardOutput) as? [String: Any])
+        #expect(report["passed"] as? Int == 2 && report["failed"] as? Int == 0 && report["unreadable"] as? Int == 1)
+        let records = try #require(report["files"] as? [[String: Any]])
+        #expect(records.map { $0["ok"] as? Bool } == [true, false, true])
+        #expect((records[1]["error"] as? String)?.hasPrefix("cannot read /no/such/file.md") == true)
     }
 
     /// The issue's acceptance check: every spec example through the real binary, fed on
