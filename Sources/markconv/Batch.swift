@@ -23,7 +23,8 @@ struct Batch: ParsableCommand {
             document could not be converted (the batch goes on). Every input line gives \
             exactly one output line; a line that is not a JSON object gives one with \
             "id": null, its "line" number and the "error". The exit status is 65 when \
-            any document could not be converted.
+            any document could not be converted, and 3 with --fail-if-lossy when any lost \
+            content (the -o file is then not written).
             On a terminal, progress (documents, MB/s, time left) is shown on stderr.
             """
     )
@@ -38,6 +39,16 @@ struct Batch: ParsableCommand {
 
     @Option(help: ArgumentHelp("Documents converted at once (default: the number of cores).", valueName: "n"))
     var jobs: Int?
+
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Write the records to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Exit with status 3 when any document lost content (any warning of loss); the -o file is then not written.")
+    var failIfLossy = false
+
+    @Argument(help: ArgumentHelp("The JSON Lines file to read; none or - reads standard input.", valueName: "file"))
+    var file: String?
 
     @Flag(help: InputLimits.unsafeHelp)
     var unsafe = false
@@ -58,6 +69,32 @@ struct Batch: ParsableCommand {
     }
 
     func run() throws {
+        if let file, file != "-" { try ProcessIO.replaceStandardInput(with: file) }
+        // The records go to a file beside -o, renamed to it only when the batch did not
+        // fail on --fail-if-lossy, so a file that is there means what it says.
+        let staging = try output.map { output throws(CLIFailure) in try ProcessIO.replaceStandardOutput(stagingFor: output) }
+        let counts: (documents: Int, failed: Int, lossy: Int)
+        do {
+            counts = try convert()
+        } catch {
+            if let output, let staging { try? ProcessIO.finish(staging: staging, as: output, keep: false) }
+            throw error
+        }
+        if let output, let staging {
+            try ProcessIO.finish(staging: staging, as: output, keep: !(failIfLossy && counts.lossy > 0))
+        }
+        if counts.failed > 0 {
+            ProcessIO.printError("markconv: \(counts.failed) of \(counts.documents) documents could not be converted (see their \"error\")")
+            throw ExitQuietly(status: .invalidInput)
+        }
+        if failIfLossy && counts.lossy > 0 {
+            throw CLIFailure(message: "\(counts.lossy) of \(counts.documents) documents lost content (--fail-if-lossy)"
+                                 + (output.map { "; \($0) was not written" } ?? ""), status: .lossy)
+        }
+    }
+
+    /// Converts every record; how many there were, failed and lost content.
+    private func convert() throws -> (documents: Int, failed: Int, lossy: Int) {
         let source = try Markconv.parse(from, unknownStatus: .unknownReader)
         guard source.name.isReadable else {
             throw CLIFailure(message: "\(source.name.rawValue) can be written but not read", status: .unknownReader)
@@ -74,15 +111,13 @@ struct Batch: ParsableCommand {
             var arguments = ["-f", from, "-t", to]
             if unsafe { arguments.append("--unsafe") }
             arguments += layout.arguments + limits.arguments
-            let (documents, failed) = try BatchWorkers.run(count: jobs, arguments: arguments, windowCount: 256,
-                                                           windowBytes: windowBytes)
-            try reportFailures(failed, of: documents)
-            return
+            return try BatchWorkers.run(count: jobs, arguments: arguments, windowCount: 256, windowBytes: windowBytes)
         }
 
         var input = LineReader(descriptor: 0)
         var progress = Progress(totalBytes: worker ? nil : ProcessIO.regularFileSize(of: 0))
         var failed = 0
+        var lossy = 0
         let windowCount = converter.jobs * 256
         while true {
             var window: [NumberedLine] = []
@@ -101,20 +136,16 @@ struct Batch: ParsableCommand {
                 out.append(contentsOf: record.bytes)
                 out.append(UInt8(ascii: "\n"))
                 if record.failed { failed += 1 }
+                if record.lossy { lossy += 1 }
             }
             try ProcessIO.save(out, to: nil)
             if !worker { progress.advance(documents: window.count, bytes: bytes) }
         }
         progress.finish()
-        if !worker { try reportFailures(failed, of: progress.documents) }
-    }
-
-    /// A batch with failed documents goes on to the end, then fails as a whole, so that
-    /// a script notices without reading every line.
-    private func reportFailures(_ failed: Int, of documents: Int) throws {
-        guard failed > 0 else { return }
-        ProcessIO.printError("markconv: \(failed) of \(documents) documents could not be converted (see their \"error\")")
-        throw ExitQuietly(status: .invalidInput)
+        // A batch with failed documents goes on to the end, then fails as a whole (run),
+        // so that a script notices without reading every line; a worker leaves that to
+        // the batch it works for.
+        return worker ? (0, 0, 0) : (progress.documents, failed, lossy)
     }
 }
 
@@ -140,6 +171,8 @@ struct NumberedLine: Sendable {
 struct BatchRecord: Sendable {
     var bytes: [UInt8]
     var failed: Bool
+    /// Whether a warning of loss came with the output.
+    var lossy = false
 
     /// Fields of the input that the output has names for itself, and so does not repeat.
     static let ownFields: Set<String> = ["id", "text", "output", "warnings", "error"]
@@ -177,7 +210,7 @@ struct BatchRecord: Sendable {
                     + JSONText.quoted(warning.message) + "}"
             }.joined(separator: ",")
             json += "]}"
-            return BatchRecord(bytes: Array(json.utf8), failed: false)
+            return BatchRecord(bytes: Array(json.utf8), failed: false, lossy: result.warnings.contains { $0.kind == .loss })
         }
     }
 }

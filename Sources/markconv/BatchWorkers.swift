@@ -56,7 +56,8 @@ struct BatchWorkers {
 
     /// Feeds the windows from standard input to the workers on one thread while this
     /// thread collects the results in order and writes them.
-    static func run(count: Int, arguments: [String], windowCount: Int, windowBytes: Int) throws(CLIFailure) -> (documents: Int, failed: Int) {
+    static func run(count: Int, arguments: [String], windowCount: Int,
+                    windowBytes: Int) throws(CLIFailure) -> (documents: Int, failed: Int, lossy: Int) {
         var workers = try start(count: count, arguments: arguments)
         let windows = WindowQueue()
         let feedError = Mutex<CLIFailure?>(nil)
@@ -95,6 +96,7 @@ struct BatchWorkers {
 
         var progress = Progress(totalBytes: ProcessIO.regularFileSize(of: 0))
         var failed = 0
+        var lossy = 0
         var window = 0
         while let (lines, bytes) = windows.pop() {
             var out: [UInt8] = []
@@ -105,6 +107,9 @@ struct BatchWorkers {
                 }
                 // Records end with the warnings array, or with the error.
                 if record.bytes.last == UInt8(ascii: "}") && record.bytes.dropLast().last != UInt8(ascii: "]") { failed += 1 }
+                // Text inside the record's strings has its quotes escaped: only a warning
+                // has this sequence.
+                if record.bytes.contains(sequence: BatchWorkers.lossKind) { lossy += 1 }
                 out.append(contentsOf: record.bytes)
                 out.append(UInt8(ascii: "\n"))
             }
@@ -118,8 +123,10 @@ struct BatchWorkers {
             waitpid(worker.pid, &status, 0)
         }
         if let error = feedError.withLock({ $0 }) { throw error }
-        return (progress.documents, failed)
+        return (progress.documents, failed, lossy)
     }
+
+    static let lossKind = Array(#""kind":"loss""#.utf8)
 
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws(CLIFailure) {
         var written = 0
@@ -169,5 +176,17 @@ enum FileManagerless {
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         if length > 0 { return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
         return CommandLine.arguments[0]
+    }
+}
+
+private extension Array where Element == UInt8 {
+    func contains(sequence: [UInt8]) -> Bool {
+        guard sequence.count <= count, let first = sequence.first else { return sequence.isEmpty }
+        var start = 0
+        while let found = self[start...].firstIndex(of: first), found + sequence.count <= count {
+            if self[found..<(found + sequence.count)].elementsEqual(sequence) { return true }
+            start = found + 1
+        }
+        return false
     }
 }

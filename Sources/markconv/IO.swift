@@ -115,6 +115,40 @@ enum ProcessIO {
         return Int(info.st_size)
     }
 
+    /// Makes a file the process's standard input (for commands that stream it).
+    static func replaceStandardInput(with path: String) throws(CLIFailure) {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0, dup2(descriptor, 0) >= 0 else {
+            throw CLIFailure(message: "cannot read \(path): \(lastErrorDescription())", status: .inputMissing)
+        }
+        close(descriptor)
+    }
+
+    /// Makes a new file beside `path` the process's standard output, for output that is
+    /// streamed; returns its path, which `finish` renames to `path` or removes.
+    static func replaceStandardOutput(stagingFor path: String) throws(CLIFailure) -> String {
+        let staging = path + ".markconv-\(getpid())"
+        let descriptor = open(staging, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0, dup2(descriptor, 1) >= 0 else {
+            throw CLIFailure(message: "cannot write \(path): \(lastErrorDescription())", status: .cannotWriteOutput)
+        }
+        close(descriptor)
+        return staging
+    }
+
+    /// Ends streamed output to a file: the staging file becomes `path`, or is removed.
+    static func finish(staging: String, as path: String, keep: Bool) throws(CLIFailure) {
+        guard keep else {
+            unlink(staging)
+            return
+        }
+        guard rename(staging, path) == 0 else {
+            let reason = lastErrorDescription()
+            unlink(staging)
+            throw CLIFailure(message: "cannot write \(path): \(reason)", status: .cannotWriteOutput)
+        }
+    }
+
     /// Whether two paths name one existing file (the same device and inode), however
     /// they are spelled.
     static func isSameFile(_ first: String, _ second: String) -> Bool {

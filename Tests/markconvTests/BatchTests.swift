@@ -92,6 +92,39 @@ import Testing
         #expect(records.map { $0["output"] as? String } == ["<p>a</p>\n", "<p>b</p>\n"])
     }
 
+    /// Issue 17: a file argument, -o, and --fail-if-lossy, whose failure leaves no -o file.
+    @Test(arguments: ["gfm", "bbcode_phpbb"])
+    func fileOutputAndFailIfLossy(_ source: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("markconv-batch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let input = directory.appendingPathComponent("posts.jsonl")
+        try (#"{"id": 1, "text": "a"}"# + "\n" + #"{"id": 2, "text": "b"}"# + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("out.jsonl")
+        let run = try MarkconvBinary.run(["batch", "-f", source, "-t", "html", "--jobs", "2", "-o", output.path, input.path])
+        #expect(run.status == 0 && run.output.isEmpty, "\(run.standardError)")
+        let records = try Self.records(try String(contentsOf: output, encoding: .utf8))
+        #expect(records.map { $0["output"] as? String } == ["<p>a</p>\n", "<p>b</p>\n"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["out.jsonl", "posts.jsonl"])
+
+        let lossyInput = directory.appendingPathComponent("lossy.jsonl")
+        // A table, which FluxBB has no tag for: Markdown (worker processes) or HTML (threads).
+        let table = source == "gfm" ? #"| a |\n|---|\n"# : "<table><tr><td>a</td></tr></table>"
+        try (#"{"id": 1, "text": "a"}"# + "\n" + #"{"id": 2, "text": "\#(table)"}"# + "\n")
+            .write(to: lossyInput, atomically: true, encoding: .utf8)
+        let lossyOutput = directory.appendingPathComponent("lossy-out.jsonl")
+        let lossy = try MarkconvBinary.run(["batch", "-f", source == "gfm" ? "gfm" : "html", "-t", "bbcode_fluxbb", "--jobs", "2",
+                                            "--fail-if-lossy", "-o", lossyOutput.path, lossyInput.path])
+        #expect(lossy.status == 3)
+        #expect(lossy.standardError == "markconv: 1 of 2 documents lost content (--fail-if-lossy); \(lossyOutput.path) was not written\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+            == ["lossy.jsonl", "out.jsonl", "posts.jsonl"])
+        // Without -o the records are still written, and the status still says it.
+        let streamed = try MarkconvBinary.run(["batch", "-f", source == "gfm" ? "gfm" : "html", "-t", "bbcode_fluxbb",
+                                                "--fail-if-lossy"], input: try String(contentsOf: lossyInput, encoding: .utf8))
+        #expect(streamed.status == 3)
+        #expect(try Self.records(streamed.output).count == 2)
+    }
+
     @Test func badOptionsAreUsageErrors() throws {
         #expect(try MarkconvBinary.run(["batch", "--jobs", "0"], input: "").status == 64)
         #expect(try MarkconvBinary.run(["batch", "-t", "docx"], input: "").status == 22)
