@@ -84,23 +84,24 @@ public enum FrontMatter: String, Hashable, Sendable, CaseIterable {
     case markdown
 
     /// The front matter at the start of `bytes` (after a BOM was dropped and line ends
-    /// made LF): its language, its text, and how many lines it takes with its fences.
-    static func find(in bytes: [UInt8]) -> (language: String, text: String, lines: Int)? {
+    /// made LF): its language, its text, how many lines it takes with its fences, and how
+    /// many bytes.
+    static func find(in bytes: [UInt8]) -> (language: String, text: String, lines: Int, length: Int)? {
         let fences: [(open: [UInt8], closes: [[UInt8]], language: String)] = [
             (Array("---".utf8), [Array("---".utf8), Array("...".utf8)], "yaml"),
             (Array("+++".utf8), [Array("+++".utf8)], "toml"),
         ]
-        var lines: [ArraySlice<UInt8>] = []
-        var start = 0
+        let firstEnd = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+        guard let fence = fences.first(where: { trimmed(bytes[..<firstEnd]) == $0.open[...] }) else { return nil }
+        var lines = 1
+        var start = firstEnd + 1
         // Front matter is short: its closing fence is looked for in the first 1 000 lines.
-        while start < bytes.count && lines.count < 1000 {
+        while start < bytes.count && lines < 1000 {
             let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-            lines.append(bytes[start..<end])
-            if lines.count == 1 && !fences.contains(where: { trimmed(lines[0]) == $0.open[...] }) { return nil }
-            if lines.count > 1, let fence = fences.first(where: { trimmed(lines[0]) == $0.open[...] }),
-               fence.closes.contains(where: { trimmed(lines[lines.count - 1]) == $0[...] }) {
-                let text = lines[1..<(lines.count - 1)].map { String(decoding: $0, as: UTF8.self) + "\n" }.joined()
-                return (fence.language, text, lines.count)
+            lines += 1
+            if fence.closes.contains(where: { trimmed(bytes[start..<end]) == $0[...] }) {
+                let text = String(decoding: bytes[(firstEnd + 1)..<start], as: UTF8.self)
+                return (fence.language, text, lines, min(end + 1, bytes.count))
             }
             start = end + 1
         }
@@ -164,12 +165,8 @@ public enum MarkupKit {
             return reading
         }
         // Its lines are read as blank lines, so that every position after it stays true.
-        var blanked = [UInt8](repeating: UInt8(ascii: "\n"), count: frontMatter.lines)
-        var cut = 0
-        for _ in 0..<frontMatter.lines {
-            cut = (prepared.bytes[cut...].firstIndex(of: UInt8(ascii: "\n")) ?? prepared.bytes.count - 1) + 1
-        }
-        blanked += prepared.bytes[min(cut, prepared.bytes.count)...]
+        let blanked = [UInt8](repeating: UInt8(ascii: "\n"), count: frontMatter.lines)
+            + prepared.bytes[frontMatter.length...]
         var reading = try readUnchecked(utf8: blanked, as: format, for: target, policy: options.policy)
         let place = SourceRange(start: SourcePosition(line: 1, column: 1),
                                 end: SourcePosition(line: Int32(frontMatter.lines), column: 3))

@@ -109,7 +109,7 @@ struct BatchWorkers {
                 if record.bytes.last == UInt8(ascii: "}") && record.bytes.dropLast().last != UInt8(ascii: "]") { failed += 1 }
                 // Text inside the record's strings has its quotes escaped: only a warning
                 // has this sequence.
-                if record.bytes.contains(sequence: BatchWorkers.lossKind) { lossy += 1 }
+                if record.bytes.contains(BatchWorkers.lossKind) { lossy += 1 }
                 out.append(contentsOf: record.bytes)
                 out.append(UInt8(ascii: "\n"))
             }
@@ -176,17 +176,5 @@ enum FileManagerless {
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         if length > 0 { return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
         return CommandLine.arguments[0]
-    }
-}
-
-private extension Array where Element == UInt8 {
-    func contains(sequence: [UInt8]) -> Bool {
-        guard sequence.count <= count, let first = sequence.first else { return sequence.isEmpty }
-        var start = 0
-        while let found = self[start...].firstIndex(of: first), found + sequence.count <= count {
-            if self[found..<(found + sequence.count)].elementsEqual(sequence) { return true }
-            start = found + 1
-        }
-        return false
     }
 }
