@@ -34,6 +34,21 @@ struct CSSDeclarations {
         }
     }
 
+    /// The inline containers these declarations ask for, outermost first.
+    var inlineKinds: [NodeKind] {
+        var kinds: [NodeKind] = []
+        if isBold { kinds.append(.strong) }
+        if isItalic { kinds.append(.emphasis) }
+        if isUnderlined { kinds.append(.underline) }
+        if isStruckThrough { kinds.append(.strikethrough) }
+        if isSuperscript { kinds.append(.superscript) }
+        if isSubscript { kinds.append(.subscript) }
+        if let color { kinds.append(.color(color)) }
+        if let fontSize { kinds.append(.fontSize(fontSize)) }
+        if let fontFamily { kinds.append(.font(fontFamily)) }
+        return kinds
+    }
+
     private mutating func apply(name: String, value: String) {
         let lowered = value.lowercased()
         switch name {

@@ -129,7 +129,7 @@ public struct HTMLReader: Sendable {
 // MARK: - The conversion
 
 /// What an element means to the reader, decided once per tag.
-private enum ElementRole: Equatable {
+enum ElementRole: Equatable {
     /// Inline element with no kind of its own: content kept, no paragraph boundary.
     case inline
     /// Block element with no kind of its own: content kept between paragraph boundaries.
@@ -181,7 +181,7 @@ private enum ElementRole: Equatable {
         tag.rawValue < byTag.count ? byTag[Int(tag.rawValue)] : .inline
     }
 
-    private static func role(named name: String) -> ElementRole {
+    static func role(named name: String) -> ElementRole {
         switch name {
         case "p": .paragraph
         case "h1", "h2", "h3", "h4", "h5", "h6": .heading(Int(name.dropFirst())!)
@@ -450,13 +450,8 @@ private struct HTMLTreeConversion {
             pushEntries(for: style, element: element, exits: &exits)
             return true
         case .font:
-            var kinds: [NodeKind] = []
-            if let color = element.attribute("color").flatMap({ CSSColor(parsing: $0.trimmingASCIIWhitespace()) }) {
-                kinds.append(.color(color))
-            }
-            if let size = element.attribute("size").flatMap(Self.fontElementSize) { kinds.append(.fontSize(size)) }
-            if let face = element.attribute("face").flatMap({ FontFamily(parsing: $0) }) { kinds.append(.font(face)) }
-            pushEntries(kinds, element: element, exits: &exits)
+            pushEntries(HTMLAttributeValues.fontElementKinds(color: element.attribute("color"), size: element.attribute("size"),
+                                              face: element.attribute("face")), element: element, exits: &exits)
             pushEntries(for: style, element: element, exits: &exits)
             return true
         case .anchor:
@@ -479,7 +474,7 @@ private struct HTMLTreeConversion {
             }
             if let href = element.attribute("href") {
                 let title = element.attribute("title") ?? ""
-                pushEntries([.link(destination: Self.url(href), title: title)], element: element,
+                pushEntries([.link(destination: HTMLAttributeValues.url(href), title: title)], element: element,
                             exits: &exits)
             }
             pushEntries(for: style, element: element, exits: &exits)
@@ -731,7 +726,7 @@ private struct HTMLTreeConversion {
 
     mutating func image(_ element: GumboNodePointer) {
         let alternative = element.attribute("alt") ?? ""
-        guard let source = element.attribute("src").map(Self.url), !source.isEmpty else {
+        guard let source = element.attribute("src").map(HTMLAttributeValues.url), !source.isEmpty else {
             if !alternative.isEmpty {
                 prepareForContent()
                 builder.addText(alternative, range: range(of: element))
@@ -740,59 +735,13 @@ private struct HTMLTreeConversion {
             return
         }
         let attributes = ImageAttributes(source: source, title: element.attribute("title") ?? "",
-                                         width: element.attribute("width").flatMap(Self.pixelCount),
-                                         height: element.attribute("height").flatMap(Self.pixelCount))
+                                         width: element.attribute("width").flatMap(HTMLAttributeValues.pixelCount),
+                                         height: element.attribute("height").flatMap(HTMLAttributeValues.pixelCount))
         prepareForContent()
         builder.open(.image(attributes), range: range(of: element))
         builder.addText(alternative)
         builder.close()
         contentAdded()
-    }
-
-    /// A URL as the tree keeps it: without the whitespace HTML ignores around it, and with
-    /// percent-encoded non-ASCII characters decoded (`%C3%BC` is `ü`), which every writer
-    /// encodes again where its format needs it. ASCII escapes (`%20`, `%22`) stay as they
-    /// are: decoding them could change what the URL means.
-    static func url(_ attribute: String) -> String {
-        let bytes = Array(attribute.trimmingASCIIWhitespace().utf8)
-        guard bytes.contains(UInt8(ascii: "%")) else { return String(decoding: bytes, as: UTF8.self) }
-        var decoded: [UInt8] = []
-        decoded.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            // A run of escapes of bytes >= 0x80 is decoded when it is valid UTF-8.
-            var run: [UInt8] = []
-            var end = index
-            while end + 2 < bytes.count, bytes[end] == UInt8(ascii: "%"),
-                  let byte = UInt8(String(decoding: bytes[(end + 1)...(end + 2)], as: UTF8.self), radix: 16),
-                  byte >= 0x80 {
-                run.append(byte)
-                end += 3
-            }
-            if !run.isEmpty, String(validating: run, as: UTF8.self) != nil {
-                decoded += run
-                index = end
-            } else {
-                decoded.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: decoded, as: UTF8.self)
-    }
-
-    static func pixelCount(_ value: String) -> Int? {
-        var digits = value.trimmingASCIIWhitespace()
-        if digits.hasSuffix("px") { digits.removeLast(2) }
-        guard let count = Int(digits), (1...100_000).contains(count) else { return nil }
-        return count
-    }
-
-    /// `<font size>`: 1–7, or relative to the default 3 (`+1`, `-2`).
-    static func fontElementSize(_ value: String) -> FontSize? {
-        let text = value.trimmingASCIIWhitespace()
-        guard let number = Int(text) else { return nil }
-        let step = text.hasPrefix("+") || text.hasPrefix("-") ? 3 + number : number
-        return .scale(min(max(step, 1), 7))
     }
 
     /// A checkbox as the first thing in a list item makes it a task item.
@@ -865,17 +814,7 @@ private struct HTMLTreeConversion {
 
     /// The kinds a `style` attribute asks for, outermost first.
     mutating func pushEntries(for style: CSSDeclarations, element: GumboNodePointer, exits: inout [ExitAction]) {
-        var kinds: [NodeKind] = []
-        if style.isBold { kinds.append(.strong) }
-        if style.isItalic { kinds.append(.emphasis) }
-        if style.isUnderlined { kinds.append(.underline) }
-        if style.isStruckThrough { kinds.append(.strikethrough) }
-        if style.isSuperscript { kinds.append(.superscript) }
-        if style.isSubscript { kinds.append(.subscript) }
-        if let color = style.color { kinds.append(.color(color)) }
-        if let size = style.fontSize { kinds.append(.fontSize(size)) }
-        if let family = style.fontFamily { kinds.append(.font(family)) }
-        pushEntries(kinds, element: element, exits: &exits)
+        pushEntries(style.inlineKinds, element: element, exits: &exits)
     }
 
     mutating func closeOpenEntries() {
