@@ -58,6 +58,15 @@ public struct ReadResult: Sendable {
         self.document = document
         self.warnings = warnings
     }
+
+    /// Moves every position, of nodes and of warnings, from a fragment read on its own to
+    /// the text it was taken from, where it starts at `origin`.
+    public mutating func relocate(to origin: SourcePosition) {
+        document.relocate(to: origin)
+        for index in warnings.indices {
+            warnings[index].position = warnings[index].position.relocated(to: origin)
+        }
+    }
 }
 
 /// What a writer produced: the output bytes (UTF-8) and what the target could not express.

@@ -33,6 +33,13 @@ public struct Document: Sendable {
 
     public subscript(index: Int) -> Node { nodes[index] }
 
+    /// Moves every node's source range as ``SourcePosition/relocated(to:)`` does.
+    public mutating func relocate(to origin: SourcePosition) {
+        for index in nodes.indices {
+            nodes[index].range = nodes[index].range.relocated(to: origin)
+        }
+    }
+
     /// The indices of the top-level nodes, in order.
     public var topLevel: ChildIndices { ChildIndices(nodes: nodes, start: 0, end: nodes.count) }
 

@@ -280,6 +280,35 @@ public struct DocumentBuilder: Sendable {
         mergeableText = -1
     }
 
+    /// Appends the nodes of `document` that come before node `index` in preorder, and leaves
+    /// the containers that hold it open, as if opened with ``open(_:range:)``; returns how
+    /// many were left open. What is added next goes where node `index` was.
+    public mutating func appendLeavingOpen(_ document: Document, before index: Int) -> Int {
+        let nodeOffset = Int32(nodes.count)
+        let textOffset = UInt32(store.count)
+        store.append(contentsOf: document.store)
+        var leftOpen = 0
+        for source in 0..<index {
+            var copy = document.nodes[source]
+            if let ref = copy.kind.textRef {
+                copy.kind = copy.kind.withTextRef(TextRef(offset: ref.offset + textOffset, count: ref.count))
+            }
+            if Int(copy.subtreeEnd) > index {
+                openContainers.append(Int32(nodes.count))
+                mergeableBeforeOpen.append(-1)
+                copy.subtreeEnd = Int32(nodes.count) + 1
+                leftOpen += 1
+            } else {
+                copy.subtreeEnd += nodeOffset
+            }
+            if let hint = document.hintTable[Int32(source)] { hints[Int32(nodes.count)] = hint }
+            nodes.append(copy)
+        }
+        maximumDepth = max(maximumDepth, openContainers.count + document.maximumDepth)
+        mergeableText = -1
+        return leftOpen
+    }
+
     /// Closes whatever is still open and returns the document.
     public mutating func finish() -> Document {
         while !openContainers.isEmpty { close() }

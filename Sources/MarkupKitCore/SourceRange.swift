@@ -20,6 +20,15 @@ public struct SourcePosition: Hashable, Sendable, Codable, Comparable, CustomStr
     }
 
     public var description: String { "\(line):\(column)" }
+
+    /// This position in a fragment that was read on its own, as a position in the text the
+    /// fragment was taken from, where it starts at `origin`. Only the fragment's first line
+    /// shares its columns with the outer text.
+    public func relocated(to origin: SourcePosition) -> SourcePosition {
+        guard isKnown, origin.isKnown else { return self }
+        return line == 1 ? SourcePosition(line: origin.line, column: column + origin.column - 1)
+            : SourcePosition(line: line + origin.line - 1, column: column)
+    }
 }
 
 /// The span of input a node was read from; both ends inclusive, as cmark reports them.
@@ -43,4 +52,9 @@ public struct SourceRange: Hashable, Sendable, Codable, CustomStringConvertible 
     public var isKnown: Bool { start.isKnown }
 
     public var description: String { "\(start)-\(end)" }
+
+    /// See ``SourcePosition/relocated(to:)``.
+    public func relocated(to origin: SourcePosition) -> SourceRange {
+        SourceRange(start: start.relocated(to: origin), end: end.relocated(to: origin))
+    }
 }
