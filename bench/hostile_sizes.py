@@ -151,6 +151,15 @@ CASES = {
     "html-deep-tables": ("html", lambda k: "<table><tr><td>" * 2000 * k + "x"),
     "html-many-tables": ("html", lambda k: "<table><tr><td>a</td><td colspan=3>b</td></tr><tr><td>c</td></tr></table>\n"
                          * 20000 * k),
+    # HTML inside Markdown read for its meaning (to BBCode): tags paired among siblings,
+    # blocks left open paired with blocks of end tags, each HTML block read by gumbo
+    "md-html-inline-unclosed": ("gfm", lambda k: "<u>a <span style='color:red'>b " * 25000 * k, "bbcode_phpbb"),
+    "md-html-inline-misnested": ("gfm", lambda k: "<b>" + "<i>x <u>y " * 25000 * k + "</b>" * 1000 * k, "bbcode_phpbb"),
+    "md-html-inline-pairs": ("gfm", lambda k: "<u>a</u> <kbd>k</kbd> <sub>2</sub><br>" * 25000 * k, "bbcode_phpbb"),
+    "md-html-blocks-open": ("gfm", lambda k: "<details>\n<summary>t</summary>\n\n" * 5000 * k + "x\n", "bbcode_phpbb"),
+    "md-html-blocks-paired": ("gfm", lambda k: "<div align=center>\n\nx\n\n</div>\n\n" * 5000 * k, "bbcode_phpbb"),
+    "md-html-blocks-nested": ("gfm", lambda k: "<details>\n\n" * 200 + "x\n\n" + "</details>\n\n" * 200
+                              + "<details>\n\n</details>\n\n" * 5000 * k, "bbcode_phpbb"),
 }
 
 

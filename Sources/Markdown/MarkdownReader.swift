@@ -1,6 +1,7 @@
 import CCmarkGFM
 import CmarkArena
 import MarkupKitCore
+import MarkupKitHTML
 import Synchronization
 
 #if canImport(Glibc)
@@ -38,9 +39,17 @@ public struct MarkdownReader: Sendable {
         set { policy.parseTimeLimit = newValue }
     }
 
-    public init(extensions: MarkdownExtensions = .gfm, policy: SafetyPolicy) {
+    /// Read raw HTML for its meaning where the tree has a node for it (`EmbeddedHTML`):
+    /// `<u>…</u>`, `<sub>`, `<kbd>`, a coloured `<span>`, `<br>`, `<img>`, and HTML blocks
+    /// (a `<details>` around Markdown, a centred `<div>`) as the HTML reader reads them.
+    /// Off, raw HTML stays raw HTML, as CommonMark defines it — right when the output
+    /// passes it through (Markdown, or HTML with trusted input), wrong when it cannot.
+    public var readsEmbeddedHTML: Bool
+
+    public init(extensions: MarkdownExtensions = .gfm, policy: SafetyPolicy, readsEmbeddedHTML: Bool = false) {
         self.extensions = extensions
         self.policy = policy
+        self.readsEmbeddedHTML = readsEmbeddedHTML
     }
 
     /// A reader with the standard address allowlist and the given limits. Without a
@@ -131,6 +140,7 @@ public struct MarkdownReader: Sendable {
         converter.nestingLimit = policy.nestingLimit ?? .max
         converter.expansionBudget = policy.expansionBudget(forInputOf: source.count)
         converter.policy = policy
+        converter.readsEmbeddedHTML = readsEmbeddedHTML && !converter.keepsHTMLAsText
         var result = converter.convert(root)
         policy.applyToReadDocument(&result)
         return result
@@ -180,6 +190,20 @@ private struct CmarkConverter {
     var expansionBudget = Int.max
     var policy = SafetyPolicy.standard
     var warnedAboutExpansion = false
+    var readsEmbeddedHTML = false
+    /// The walk over cmark's tree, kept so that code between `<kbd>` and `</kbd>`, read as
+    /// one code span, can be stepped over.
+    var iterator: OpaquePointer?
+    /// Parents whose HTML children have been paired, start tag with end tag.
+    var pairedParents: Set<OpaquePointer> = []
+    /// For each open pair of inline tags, how many containers its start tag opened.
+    var inlineElementsOpen: [Int] = []
+    /// For each HTML block left open and paired, how many containers it left open.
+    var blockElementsOpen: [Int] = []
+    /// HTML blocks of end tags that close earlier blocks: how many of those each closes.
+    var blockEndTags: [OpaquePointer: Int] = [:]
+    /// Marks an inline end tag paired with a start tag, whose user data points at it.
+    nonisolated(unsafe) static let endTagMark = UnsafeMutableRawPointer(bitPattern: 2)!
 
     init(source: UnsafeBufferPointer<UInt8>, types: CmarkRegistry, expectedSize: Int, keepsHTMLAsText: Bool) {
         self.source = source
@@ -194,6 +218,7 @@ private struct CmarkConverter {
         footnoteLabels = collectFootnoteLabels(root)
         guard let iterator = cmark_iter_new(root) else { fatalError("cmark_iter_new failed: out of memory") }
         defer { cmark_iter_free(iterator) }
+        self.iterator = iterator
         while true {
             let event = cmark_iter_next(iterator)
             if event == CMARK_EVENT_DONE { break }
@@ -297,6 +322,8 @@ private struct CmarkConverter {
         case CMARK_NODE_HTML_INLINE:
             if keepsHTMLAsText {
                 builder.addText(validatedUTF8: literal(of: node), range: range)
+            } else if readsEmbeddedHTML, addEmbeddedInline(node, range: range) {
+                break
             } else {
                 builder.addLeaf(.rawInline(format: .html, content: builder.storeText(validatedUTF8: literal(of: node))),
                                 range: range)
@@ -320,6 +347,8 @@ private struct CmarkConverter {
         case CMARK_NODE_HTML_BLOCK:
             if keepsHTMLAsText {
                 addAsParagraph(literal(of: node), range: range)
+            } else if readsEmbeddedHTML {
+                addEmbeddedBlock(node, range: range)
             } else {
                 builder.addLeaf(.rawBlock(format: .html, content: builder.storeText(validatedUTF8: literal(of: node))),
                                 range: range)
@@ -370,6 +399,237 @@ private struct CmarkConverter {
             builder.addText(validatedUTF8: UnsafeRawBufferPointer(rebasing: line))
         }
         builder.close()
+    }
+
+    // MARK: Embedded HTML
+
+    /// Pairs the start and end tags of inline HTML among `parent`'s children, once per
+    /// parent: a paired start tag's user data points at its end tag, which is marked with
+    /// `endTagMark`. A start tag left open inside another element's pair (misnested) and
+    /// code around anything but text stay raw.
+    private mutating func pairInlineTags(in parent: OpaquePointer) {
+        guard pairedParents.insert(parent).inserted else { return }
+        var openings: [(node: OpaquePointer, name: String, isCode: Bool, othersBefore: Int)] = []
+        var openCounts: [String: Int] = [:]
+        // Siblings other than text, counted so that code is paired only around text.
+        var others = 0
+        var child = cmark_node_first_child(parent)
+        while let node = child {
+            child = cmark_node_next(node)
+            let type = cmark_node_get_type(node)
+            if type == CMARK_NODE_TEXT || type == CMARK_NODE_SOFTBREAK { continue }
+            defer { others += 1 }
+            guard type == CMARK_NODE_HTML_INLINE, let tag = EmbeddedHTML.tag(literal(of: node)) else { continue }
+            if tag.isEndTag {
+                guard openCounts[tag.name, default: 0] > 0 else { continue }
+                while let opening = openings.popLast() {
+                    openCounts[opening.name, default: 1] -= 1
+                    guard opening.name == tag.name else { continue }
+                    if !opening.isCode || others == opening.othersBefore + 1 {
+                        cmark_node_set_user_data(opening.node, UnsafeMutableRawPointer(node))
+                        cmark_node_set_user_data(node, Self.endTagMark)
+                    }
+                    break
+                }
+            } else if !tag.isSelfClosing, let meaning = EmbeddedHTML.inlineMeaning(ofTag: tag) {
+                switch meaning {
+                case .containers, .code:
+                    openings.append((node, tag.name, meaning == .code, others))
+                    openCounts[tag.name, default: 0] += 1
+                case .leaf, .image, .text:
+                    break
+                }
+            }
+        }
+    }
+
+    /// Adds an inline HTML tag as what it means; false when it stays raw HTML.
+    private mutating func addEmbeddedInline(_ node: OpaquePointer, range: SourceRange) -> Bool {
+        if let parent = cmark_node_parent(node) { pairInlineTags(in: parent) }
+        let mark = cmark_node_get_user_data(node)
+        if mark == Self.endTagMark {
+            for _ in 0..<inlineElementsOpen.removeLast() { builder.close(at: range.end) }
+            return true
+        }
+        guard let tag = EmbeddedHTML.tag(literal(of: node)), let meaning = EmbeddedHTML.inlineMeaning(ofTag: tag) else {
+            return false
+        }
+        let endTag = mark.map(OpaquePointer.init)
+        switch meaning {
+        case .containers(let kinds):
+            guard let endTag else { return false }
+            guard builder.depth + kinds.count <= nestingLimit else {
+                cmark_node_set_user_data(endTag, nil)  // both tags stay raw
+                return false
+            }
+            let whole = SourceRange(start: range.start, end: Self.range(of: endTag).end)
+            for kind in kinds { builder.open(kind, range: whole) }
+            inlineElementsOpen.append(kinds.count)
+        case .code:
+            guard let endTag else { return false }
+            var code: [UInt8] = []
+            var sibling = cmark_node_next(node)
+            while let current = sibling, current != endTag {
+                if cmark_node_get_type(current) == CMARK_NODE_SOFTBREAK {
+                    code.append(UInt8(ascii: " "))
+                } else {
+                    code.append(contentsOf: literal(of: current))
+                }
+                sibling = cmark_node_next(current)
+            }
+            if !code.isEmpty {
+                let text = code.withUnsafeBytes { builder.storeText(validatedUTF8: $0) }
+                builder.addLeaf(.code(text), range: SourceRange(start: range.start, end: Self.range(of: endTag).end))
+            }
+            // The text inside was read as code; the walk goes on after the end tag.
+            cmark_iter_reset(iterator, endTag, CMARK_EVENT_ENTER)
+        case .leaf(let kind):
+            builder.addLeaf(kind, range: range)
+            if kind == .lineBreak { skipWhiteSpace(after: node) }
+        case .image(let attributes, let alternative):
+            builder.open(.image(attributes), range: range)
+            if !alternative.isEmpty { builder.addText(alternative, range: range) }
+            builder.close()
+        case .text(let alternative):
+            if !alternative.isEmpty { builder.addText(alternative, range: range) }
+        }
+        return true
+    }
+
+    /// After `<br>`, white space starts the next line, where HTML does not show it: a line
+    /// ending is stepped over and spaces are taken off the text that follows.
+    private mutating func skipWhiteSpace(after lineBreak: OpaquePointer) {
+        builder.trimTrailingSpaces()
+        var next = cmark_node_next(lineBreak)
+        if let softBreak = next, cmark_node_get_type(softBreak) == CMARK_NODE_SOFTBREAK {
+            cmark_iter_reset(iterator, softBreak, CMARK_EVENT_ENTER)
+            next = cmark_node_next(softBreak)
+        }
+        guard let text = next, cmark_node_get_type(text) == CMARK_NODE_TEXT,
+              let literal = cmark_node_get_literal(text), literal.pointee == CChar(UInt8(ascii: " ")) else { return }
+        var start = literal
+        while start.pointee == CChar(UInt8(ascii: " ")) || start.pointee == CChar(UInt8(ascii: "\t")) { start += 1 }
+        cmark_node_set_literal(text, start)
+    }
+
+    /// Pairs HTML blocks that leave elements open (`<details><summary>…</summary>`) with
+    /// later blocks of nothing but their end tags, among `parent`'s children, once per
+    /// parent: the opening block's user data points at the closing one. A closing block
+    /// must end whole openings, innermost first.
+    private mutating func pairBlockTags(in parent: OpaquePointer) {
+        guard pairedParents.insert(parent).inserted else { return }
+        var openings: [(node: OpaquePointer, leftOpen: [String])] = []
+        var child = cmark_node_first_child(parent)
+        while let node = child {
+            child = cmark_node_next(node)
+            guard cmark_node_get_type(node) == CMARK_NODE_HTML_BLOCK else { continue }
+            let content = literal(of: node)
+            let balance = EmbeddedHTML.balance(ofBlock: content)
+            if let endTags = balance.endTagsOnly {
+                var closed = 0
+                var used = 0
+                while used < endTags.count, closed < openings.count {
+                    let leftOpen = openings[openings.count - 1 - closed].leftOpen
+                    guard used + leftOpen.count <= endTags.count,
+                          endTags[used..<(used + leftOpen.count)].elementsEqual(leftOpen.reversed()) else { break }
+                    used += leftOpen.count
+                    closed += 1
+                }
+                guard used == endTags.count, closed > 0 else { continue }
+                for opening in openings.suffix(closed) {
+                    cmark_node_set_user_data(opening.node, UnsafeMutableRawPointer(node))
+                }
+                openings.removeLast(closed)
+                blockEndTags[node] = closed
+            } else if !balance.leftOpen.isEmpty && !Self.contains(EmbeddedHTML.slot, in: content) {
+                openings.append((node, balance.leftOpen))
+            }
+        }
+    }
+
+    private static func contains(_ needle: String, in haystack: UnsafeRawBufferPointer) -> Bool {
+        let needle = Array(needle.utf8)
+        guard haystack.count >= needle.count else { return false }
+        return (0...(haystack.count - needle.count)).contains { start in
+            haystack[start] == needle[0] && needle.indices.allSatisfy { haystack[start + $0] == needle[$0] }
+        }
+    }
+
+    /// Adds an HTML block as the HTML reader reads it. A block paired with a later block of
+    /// end tags leaves its containers open, so the Markdown between goes inside them.
+    private mutating func addEmbeddedBlock(_ node: OpaquePointer, range: SourceRange) {
+        if let parent = cmark_node_parent(node) { pairBlockTags(in: parent) }
+        if let closed = blockEndTags[node] {
+            for _ in 0..<closed {
+                for _ in 0..<blockElementsOpen.removeLast() { builder.close(at: range.end) }
+            }
+            return
+        }
+        let content = literal(of: node)
+        var isOpening = cmark_node_get_user_data(node) != nil
+        if isOpening && builder.depth >= nestingLimit {
+            // No deeper: read on its own, and its closing block closes nothing.
+            blockElementsOpen.append(0)
+            isOpening = false
+        }
+        var fragmentPolicy = policy
+        fragmentPolicy.nestingLimit = nestingLimit == .max ? nil : max(1, nestingLimit - builder.depth)
+        do {
+            if isOpening {
+                var reading = try EmbeddedHTML.readBlock(content, policy: fragmentPolicy, leavingSlot: true)
+                reading.relocate(to: range.start)
+                if let leftOpen = appendLeavingSlotOpen(reading.document) {
+                    warnings += reading.warnings
+                    blockElementsOpen.append(leftOpen)
+                    return
+                }
+                // The slot landed where blocks cannot go (inside formatting): the block is
+                // read on its own, and its closing block closes nothing.
+                blockElementsOpen.append(0)
+            }
+            var reading = try EmbeddedHTML.readBlock(content, policy: fragmentPolicy, leavingSlot: false)
+            reading.relocate(to: range.start)
+            warnings += reading.warnings
+            builder.append(reading.document)
+        } catch {
+            warnings.append(ConversionWarning(.loss, at: range.start, "an HTML block was kept as raw HTML: \(error)"))
+            builder.addLeaf(.rawBlock(format: .html, content: builder.storeText(validatedUTF8: content)), range: range)
+        }
+    }
+
+    /// Appends a block read with `EmbeddedHTML.slot` up to the slot, leaving open the
+    /// containers around it; how many, or nil (nothing appended) when one of them cannot
+    /// hold blocks.
+    private mutating func appendLeavingSlotOpen(_ document: Document) -> Int? {
+        var slotIndex = document.nodeCount - 1
+        while slotIndex >= 0, document[slotIndex].kind.textRef == nil { slotIndex -= 1 }
+        guard slotIndex >= 0, case .text(let ref) = document[slotIndex].kind else { return nil }
+        let text = document.string(ref)
+        guard text.hasSuffix(EmbeddedHTML.slot) else { return nil }
+        // The containers around the slot, outermost first.
+        var path: [Int] = []
+        var level = document.topLevel
+        while let holder = level.first(where: { $0 < slotIndex && document.subtreeEnd(of: $0) > slotIndex }) {
+            path.append(holder)
+            level = document.children(of: holder)
+        }
+        let paragraph = path.last.flatMap { document[$0].kind == .paragraph ? $0 : nil }
+        for holder in path where holder != paragraph {
+            switch document[holder].kind {
+            case .blockQuote, .listItem, .alignment, .spoiler, .footnoteDefinition:
+                continue
+            default:
+                return nil
+            }
+        }
+        var leftOpen = builder.appendLeavingOpen(document, before: slotIndex)
+        if paragraph != nil {
+            let before = text.dropLast(EmbeddedHTML.slot.count).trimmingASCIIWhitespace()
+            if !before.isEmpty { builder.addText(before, range: document[slotIndex].range) }
+            builder.closeDroppingIfEmpty()
+            leftOpen -= 1
+        }
+        return leftOpen
     }
 
     private mutating func openList(_ node: OpaquePointer, range: SourceRange) {

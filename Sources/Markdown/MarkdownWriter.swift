@@ -405,8 +405,10 @@ private struct BlockRenderer {
         case .alignment(let alignment):
             return openHTMLBlock(index, open: "<div style=\"text-align: \(alignment.rawValue)\">", what: "\(alignment.rawValue) alignment")
         case .spoiler(let title):
-            let summary = escapeHTML(title ?? "Spoiler")
-            return openHTMLBlock(index, open: "<details>\n<summary>\(summary)</summary>", what: "spoiler")
+            // As the HTML writer does: without a title the browser shows its own word, and
+            // the block reads back as a spoiler without a title.
+            let open = title.map { "<details>\n<summary>\(escapeHTML($0))</summary>" } ?? "<details>"
+            return openHTMLBlock(index, open: open, what: "spoiler")
         case .tableRow, .tableCell, .text, .softBreak, .lineBreak, .code, .emphasis, .strong,
              .strikethrough, .underline, .superscript, .subscript, .link, .image, .footnoteReference, .rawInline,
              .color, .fontSize, .font:

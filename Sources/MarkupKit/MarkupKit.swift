@@ -192,7 +192,8 @@ public enum MarkupKit {
                                       policy: SafetyPolicy) throws -> ReadResult {
         switch format.name {
         case .commonmark, .gfm:
-            return try MarkdownReader(extensions: format.extensions, policy: policy).read(utf8: input)
+            return try MarkdownReader(extensions: format.extensions, policy: policy,
+                                      readsEmbeddedHTML: !passesRawHTMLThrough(target)).read(utf8: input)
         case .json:
             return try JSONReader(policy: policy).read(utf8: input)
         case .bbcode:
@@ -200,6 +201,19 @@ public enum MarkupKit {
         case .html:
             let keepsTags = target.map { ($0.name == .gfm || $0.name == .commonmark) && $0.extensions.contains(.rawHTML) }
             return try HTMLReader(options: .init(policy: policy, keepsUnknownElements: keepsTags ?? false)).read(utf8: input)
+        }
+    }
+
+    /// Whether raw HTML read from Markdown reaches `target` as written: Markdown with raw
+    /// HTML keeps it; HTML renders it exactly as cmark-gfm does (passed through with
+    /// `--unsafe`, else omitted). For BBCode and JSON, and with no target known, it is read
+    /// for its meaning instead.
+    private static func passesRawHTMLThrough(_ target: Format?) -> Bool {
+        guard let target else { return false }
+        switch target.name {
+        case .gfm, .commonmark: return target.extensions.contains(.rawHTML)
+        case .html: return true
+        case .bbcode, .json: return false
         }
     }
 

@@ -16,13 +16,13 @@ import Testing
     func specExampleRoundTrips(_ example: SpecExample) throws {
         let format = try Format(parsing: example.formatSpecification)
         // Read as trusted input, as the spec's expected HTML was rendered (--unsafe).
-        let document = try MarkupKit.read(utf8: Array(example.markdown.utf8), as: format,
+        let document = try MarkupKit.read(utf8: Array(example.markdown.utf8), as: format, for: format,
                                           options: ConversionOptions(allowsRawHTML: true)).document
         let written = try markdown(document, format)
         #expect(CmarkOracle.html(written, extensions: example.extensions, unsafe: true) == example.html,
                 "written:\n\(written)")
         #expect(!written.contains("<!--") || example.markdown.contains("<!--"))
-        let again = try markdown(try MarkupKit.read(utf8: Array(written.utf8), as: format,
+        let again = try markdown(try MarkupKit.read(utf8: Array(written.utf8), as: format, for: format,
                                                     options: ConversionOptions(allowsRawHTML: true)).document, format)
         #expect(again == written, "not idempotent")
     }
@@ -116,9 +116,9 @@ import Testing
     @Test(arguments: explorationFindingsByHand)
     func smallCasesExplorationFoundReadBackToTheSameTree(_ source: String) throws {
         for format in [Format.gfm, Format.commonmark] {
-            let document = try MarkupKit.read(utf8: Array(source.utf8), as: format).document
+            let document = try MarkupKit.read(utf8: Array(source.utf8), as: format, for: format).document
             let written = try markdown(document, format)
-            let reread = try MarkupKit.read(utf8: Array(written.utf8), as: format).document
+            let reread = try MarkupKit.read(utf8: Array(written.utf8), as: format, for: format).document
             let html = HTMLWriter(options: .init(allowsRawHTML: true))
             #expect(reread == document || html.write(document).text == html.write(reread).text, """
                 \(format)
@@ -139,9 +139,9 @@ import Testing
         var fellBack = 0
         for format in [Format.gfm, Format.commonmark] {
             for indentation in [MarkdownWriter.ListIndentation.contentColumn, .atLeast(4)] {
-                let document = try MarkupKit.read(utf8: Array(source.utf8), as: format).document
+                let document = try MarkupKit.read(utf8: Array(source.utf8), as: format, for: format).document
                 let written = try markdown(document, format, indentation: indentation)
-                let reread = try MarkupKit.read(utf8: Array(written.utf8), as: format).document
+                let reread = try MarkupKit.read(utf8: Array(written.utf8), as: format, for: format).document
                 var sameTree = reread == document
                 if !sameTree {
                     // Only the emphasis fallback may change the tree, and never the rendering.

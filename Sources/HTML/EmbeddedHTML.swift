@@ -1,0 +1,333 @@
+import MarkupKitCore
+
+/// HTML written inside Markdown, read for what it means, so that `<u>`, `<sub>`, a coloured
+/// `<span>` or a `<details>` block reach formats that cannot carry raw HTML (BBCode, JSON,
+/// safe HTML) as the tree's own nodes instead of tag text.
+///
+/// cmark-gfm hands inline HTML over one tag at a time and HTML blocks as whole lines. The
+/// Markdown reader pairs start and end tags among siblings itself, asks here what a single
+/// tag means (``inlineMeaning(ofTag:)``), and reads HTML blocks with ``readBlock(_:policy:leavingSlot:)``.
+/// Both follow the HTML reader's element table, so a tag means the same in either input.
+public enum EmbeddedHTML {
+    /// One tag, as the tokenizer saw it: names lower-cased, attribute values with their
+    /// character references decoded.
+    public struct Tag: Hashable, Sendable {
+        public var name: String
+        public var isEndTag: Bool
+        public var isSelfClosing: Bool
+        /// The first value given for each attribute, as HTML keeps it.
+        public var attributes: [String: String]
+    }
+
+    /// What a tag standing inside Markdown text means in the tree.
+    public enum InlineMeaning: Hashable, Sendable {
+        /// A start tag whose content, up to its end tag, goes into these containers,
+        /// outermost first; none when the tags carry nothing the tree keeps (`<span>`).
+        case containers([NodeKind])
+        /// A start tag whose text, up to its end tag, is code (`<code>`, `<kbd>`).
+        case code
+        /// A tag that stands alone (`<br>`).
+        case leaf(NodeKind)
+        /// `<img>`: an image with its alternative text.
+        case image(ImageAttributes, alternative: String)
+        /// An `<img>` without an address shows its alternative text.
+        case text(String)
+    }
+
+    /// The tag `bytes` consist of, or nil when they are not exactly one start or end tag
+    /// (a comment, a declaration, a processing instruction).
+    public static func tag(_ bytes: UnsafeRawBufferPointer) -> Tag? {
+        var scanner = TagScanner(bytes: bytes)
+        guard let tag = scanner.nextTag(), scanner.position == bytes.count else { return nil }
+        return tag
+    }
+
+    /// What a start tag means inside Markdown text; nil for tags kept as raw HTML: end tags,
+    /// elements the tree has no node for (a block element, `<script>`, a custom element),
+    /// a `<span>` whose style asks for nothing the tree has.
+    public static func inlineMeaning(ofTag tag: Tag) -> InlineMeaning? {
+        guard !tag.isEndTag else { return nil }
+        let styleKinds = tag.attributes["style"].map { CSSDeclarations(parsing: $0).inlineKinds } ?? []
+        switch ElementRole.role(named: tag.name) {
+        case .formatting(let kind):
+            return .containers([kind] + styleKinds)
+        case .superscript:
+            return .containers([.superscript] + styleKinds)
+        case .font:
+            let kinds = HTMLAttributeValues.fontElementKinds(color: tag.attributes["color"], size: tag.attributes["size"],
+                                                             face: tag.attributes["face"]) + styleKinds
+            return kinds.isEmpty ? nil : .containers(kinds)
+        case .anchor:
+            guard let href = tag.attributes["href"] else {
+                // `<a name="top">` marks a place; the tree has no node for that.
+                return .containers(styleKinds)
+            }
+            return .containers([.link(destination: HTMLAttributeValues.url(href), title: tag.attributes["title"] ?? "")]
+                                   + styleKinds)
+        case .code:
+            return .code
+        case .lineBreak:
+            return .leaf(.lineBreak)
+        case .image:
+            let alternative = tag.attributes["alt"] ?? ""
+            guard let source = tag.attributes["src"].map(HTMLAttributeValues.url), !source.isEmpty else {
+                return .text(alternative)
+            }
+            return .image(ImageAttributes(source: source, title: tag.attributes["title"] ?? "",
+                                          width: tag.attributes["width"].flatMap(HTMLAttributeValues.pixelCount),
+                                          height: tag.attributes["height"].flatMap(HTMLAttributeValues.pixelCount)),
+                          alternative: alternative)
+        case .inline:
+            // Only phrasing elements known to carry nothing of their own: an unknown or
+            // custom element stays raw, so a writer that cannot show it says so.
+            guard Self.plainPhrasingElements.contains(tag.name) else { return nil }
+            return .containers(styleKinds)
+        default:
+            return nil
+        }
+    }
+
+    private static let plainPhrasingElements: Set<String> = ["span", "mark", "small", "big", "abbr", "time", "data",
+                                                            "bdi", "bdo", "nobr", "wbr"]
+
+    /// How an HTML block leaves the elements it opens.
+    public struct BlockBalance: Hashable, Sendable {
+        /// Elements started and not ended in the block, outermost first: content after the
+        /// block, up to a block of their end tags, is inside them.
+        public var leftOpen: [String] = []
+        /// For a block of nothing but end tags (and white space), their names in order.
+        public var endTagsOnly: [String]?
+    }
+
+    /// Follows a block's tags to see which elements it leaves open. Elements an end tag
+    /// closes implicitly (an unclosed `<p>` inside a closed `<div>`) are closed with it, as a
+    /// browser closes them; void elements and self-closing tags open nothing.
+    public static func balance(ofBlock bytes: UnsafeRawBufferPointer) -> BlockBalance {
+        var scanner = TagScanner(bytes: bytes)
+        var open: [String] = []
+        var endTags: [String] = []
+        var onlyEndTags = true
+        while scanner.position < bytes.count {
+            let byte = bytes[scanner.position]
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+                || byte == UInt8(ascii: "\r") {
+                scanner.position += 1
+                continue
+            }
+            guard let tag = scanner.nextTag() else {
+                onlyEndTags = false
+                scanner.skipToNextTag()
+                continue
+            }
+            if tag.isEndTag {
+                endTags.append(tag.name)
+                if let index = open.lastIndex(of: tag.name) { open.removeSubrange(index...) }
+            } else {
+                onlyEndTags = false
+                if !tag.isSelfClosing && !Self.voidElements.contains(tag.name) {
+                    if Self.rawTextElements.contains(tag.name) {
+                        scanner.skipRawText(endingWith: tag.name)
+                    } else {
+                        open.append(tag.name)
+                    }
+                }
+            }
+        }
+        return BlockBalance(leftOpen: onlyEndTags ? [] : open, endTagsOnly: onlyEndTags && !endTags.isEmpty ? endTags : nil)
+    }
+
+    static let voidElements: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                                            "param", "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame"]
+    static let rawTextElements: Set<String> = ["script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+                                               "noframes", "plaintext"]
+
+    /// Text that marks, in a block read with a slot, where the content that follows the
+    /// block belongs. Private-use characters, so no HTML rule changes or drops it.
+    public static let slot = "\u{E000}markupkit-slot\u{E001}"
+
+    /// Reads an HTML block as the HTML reader reads a fragment. With `leavingSlot`, the
+    /// block is one that leaves elements open; ``slot`` is read as the text that follows
+    /// it, so it lands where the content after the block goes (inside `<details>`, say).
+    public static func readBlock(_ bytes: UnsafeRawBufferPointer, policy: SafetyPolicy,
+                                 leavingSlot: Bool) throws(MarkupKitError) -> ReadResult {
+        var input = [UInt8](bytes)
+        if leavingSlot {
+            input.append(contentsOf: slot.utf8)
+        }
+        return try HTMLReader(options: .init(policy: policy)).read(utf8: input)
+    }
+}
+
+/// Reads tags as the HTML standard's tokenizer does, for the one tag cmark-gfm gives an
+/// inline HTML node and for following the tags of a block. Linear: every byte is looked
+/// at a bounded number of times.
+private struct TagScanner {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    init(bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    private func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+    }
+
+    private func isSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+            || byte == UInt8(ascii: "\r") || byte == 0x0C
+    }
+
+    private func isLetter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+    }
+
+    private mutating func skipSpaces() {
+        while position < bytes.count, isSpace(bytes[position]) { position += 1 }
+    }
+
+    private mutating func name() -> String {
+        let start = position
+        while position < bytes.count, isNameByte(bytes[position]) { position += 1 }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self).lowercased()
+    }
+
+    /// The tag at `position`, which moves past it; nil (and `position` unchanged) when
+    /// there is no start or end tag there.
+    mutating func nextTag() -> EmbeddedHTML.Tag? {
+        let start = position
+        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "<") else { return nil }
+        position += 1
+        let isEndTag = bytes[position] == UInt8(ascii: "/")
+        if isEndTag { position += 1 }
+        guard position < bytes.count, isLetter(bytes[position]) else {
+            position = start
+            return nil
+        }
+        var tag = EmbeddedHTML.Tag(name: name(), isEndTag: isEndTag, isSelfClosing: false, attributes: [:])
+        while true {
+            skipSpaces()
+            guard position < bytes.count else {
+                position = start
+                return nil
+            }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: ">") {
+                position += 1
+                return tag
+            }
+            if byte == UInt8(ascii: "/"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: ">") {
+                tag.isSelfClosing = true
+                position += 2
+                return tag
+            }
+            guard isNameByte(byte) else {
+                position = start
+                return nil
+            }
+            let attribute = name()
+            skipSpaces()
+            var value = ""
+            if position < bytes.count, bytes[position] == UInt8(ascii: "=") {
+                position += 1
+                skipSpaces()
+                guard position < bytes.count, let parsed = attributeValue() else {
+                    position = start
+                    return nil
+                }
+                value = parsed
+            }
+            if tag.attributes[attribute] == nil { tag.attributes[attribute] = value }
+        }
+    }
+
+    private mutating func attributeValue() -> String? {
+        let quote = bytes[position]
+        let start: Int
+        let end: Int
+        if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+            start = position + 1
+            var index = start
+            while index < bytes.count, bytes[index] != quote { index += 1 }
+            guard index < bytes.count else { return nil }
+            end = index
+            position = index + 1
+        } else {
+            start = position
+            while position < bytes.count, !isSpace(bytes[position]), bytes[position] != UInt8(ascii: ">") {
+                position += 1
+            }
+            end = position
+        }
+        return Self.decodingCharacterReferences(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+    }
+
+    /// Skips to the next `<` after the current byte (past a comment or declaration whole).
+    mutating func skipToNextTag() {
+        if bytes[position] == UInt8(ascii: "<"), position + 3 < bytes.count, bytes[position + 1] == UInt8(ascii: "!"),
+           bytes[position + 2] == UInt8(ascii: "-"), bytes[position + 3] == UInt8(ascii: "-") {
+            var index = position + 4
+            while index + 2 < bytes.count {
+                if bytes[index] == UInt8(ascii: "-") && bytes[index + 1] == UInt8(ascii: "-") && bytes[index + 2] == UInt8(ascii: ">") {
+                    position = index + 3
+                    return
+                }
+                index += 1
+            }
+            position = bytes.count
+            return
+        }
+        position += 1
+        while position < bytes.count, bytes[position] != UInt8(ascii: "<") { position += 1 }
+    }
+
+    /// Skips the content of `<script>` and the like, which is text up to its end tag.
+    mutating func skipRawText(endingWith name: String) {
+        let closing = Array("</\(name)".utf8)
+        while position < bytes.count {
+            if bytes[position] == UInt8(ascii: "<"), position + closing.count <= bytes.count,
+               zip(closing.indices, closing).allSatisfy({ index, byte in bytes[position + index] | 0x20 == byte | 0x20 }) {
+                return
+            }
+            position += 1
+        }
+    }
+
+    /// Character references in an attribute value: numeric ones and the few named ones
+    /// attribute values use; any other named reference is kept as written.
+    static func decodingCharacterReferences(_ value: UnsafeRawBufferPointer) -> String {
+        guard value.contains(UInt8(ascii: "&")) else { return String(decoding: value, as: UTF8.self) }
+        var text = String(decoding: value, as: UTF8.self)[...]
+        var result = ""
+        while let ampersand = text.firstIndex(of: "&") {
+            result += text[..<ampersand]
+            text = text[ampersand...]
+            guard let semicolon = text.prefix(12).firstIndex(of: ";") else {
+                result.append("&")
+                text = text.dropFirst()
+                continue
+            }
+            let reference = text[text.index(after: text.startIndex)..<semicolon]
+            var decoded: String?
+            if reference.hasPrefix("#x") || reference.hasPrefix("#X") {
+                decoded = UInt32(reference.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String($0) }
+            } else if reference.hasPrefix("#") {
+                decoded = UInt32(reference.dropFirst()).flatMap(Unicode.Scalar.init).map { String($0) }
+            } else {
+                decoded = Self.namedReferences[String(reference)]
+            }
+            if let decoded, decoded != "\0" {
+                result += decoded
+                text = text[text.index(after: semicolon)...]
+            } else {
+                result.append("&")
+                text = text.dropFirst()
+            }
+        }
+        return result + text
+    }
+
+    private static let namedReferences = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}"]
+}
