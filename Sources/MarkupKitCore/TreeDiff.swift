@@ -26,6 +26,8 @@ extension Document {
         var work: [(mine: [Int], theirs: [Int], path: [String])] = [(Array(topLevel), Array(other.topLevel), [])]
         while let item = work.popLast(), result.count < limit {
             var pairs = alignedSiblings(item.mine, item.theirs, other: other)
+            var unwrapped: [Int: Int] = [:]
+            absorbUnwrappedContainers(&pairs, unwrapped: &unwrapped, other: other)
             // A node missing where an unexpected one stands is one that changed kind.
             var merged: [(mine: Int?, theirs: Int?)] = []
             for pair in pairs {
@@ -55,8 +57,10 @@ extension Document {
                         }
                     }
                 case (let mine?, nil):
-                    result.append(TreeDifference(path: path, message: "\(summary(of: mine)) is missing",
-                                                 position: nodes[mine].range.start))
+                    let message = unwrapped[mine].map { count in
+                        "\(summary(of: mine)) is missing; its \(count == 1 ? "content" : "\(count) blocks") stayed, without it"
+                    } ?? "\(summary(of: mine)) is missing"
+                    result.append(TreeDifference(path: path, message: message, position: nodes[mine].range.start))
                 case (nil, let theirs?):
                     result.append(TreeDifference(path: path, message: "unexpected \(other.summary(of: theirs))",
                                                  position: .unknown))
@@ -68,6 +72,35 @@ extension Document {
             work.append(contentsOf: pending.reversed())
         }
         return Array(result.prefix(limit))
+    }
+
+    /// A container that went missing while its children stayed, in its place among the
+    /// siblings (a spoiler or an alignment the other format has no form for), is one
+    /// difference, not one per child: the children's unexpected twins are taken out of
+    /// `pairs`, and `unwrapped` records the container with its child count.
+    private func absorbUnwrappedContainers(_ pairs: inout [(mine: Int?, theirs: Int?)], unwrapped: inout [Int: Int],
+                                           other: Document) {
+        var index = 0
+        while index < pairs.count {
+            defer { index += 1 }
+            guard let mine = pairs[index].mine, pairs[index].theirs == nil, nodes[mine].kind.isContainer else { continue }
+            let wanted = children(of: mine).map { fingerprint(of: $0) }
+            guard !wanted.isEmpty else { continue }
+            // The unexpected siblings in the same gap between matched pairs, in order.
+            var start = index
+            while start > 0, pairs[start - 1].mine == nil || pairs[start - 1].theirs == nil { start -= 1 }
+            var end = index + 1
+            while end < pairs.count, pairs[end].mine == nil || pairs[end].theirs == nil { end += 1 }
+            let candidates = (start..<end).filter { pairs[$0].mine == nil && pairs[$0].theirs != nil }
+            guard candidates.count >= wanted.count else { continue }
+            let prints = candidates.map { other.fingerprint(of: pairs[$0].theirs!) }
+            guard let first = (0...(prints.count - wanted.count)).first(where: {
+                prints[$0] == wanted[0] && prints[$0..<($0 + wanted.count)].elementsEqual(wanted)
+            }) else { continue }
+            for position in candidates[first..<(first + wanted.count)] { pairs[position].theirs = nil }
+            unwrapped[mine] = wanted.count
+        }
+        pairs.removeAll { $0.mine == nil && $0.theirs == nil }
     }
 
     /// The name a path step uses for a kind: lists, items, paragraphs … counted apart.

@@ -139,6 +139,31 @@ import Testing
         #expect(Array(joined.topLevel) == [0, 6])
         #expect(joined.plainText(of: 6) == "a b")
     }
+
+    /// What an embedded HTML block leaves open stays open for what comes next.
+    @Test func appendingLeavingOpenKeepsTheContainersAroundAPlace() throws {
+        let spoiler = try MarkupKit.read(utf8: Array("<details><summary>T</summary><p>a</p><p>b</p></details>".utf8),
+                                         as: .html).document
+        let second = try #require(spoiler.children(of: 0).last)
+        var builder = DocumentBuilder()
+        #expect(builder.appendLeavingOpen(spoiler, before: second) == 1)
+        builder.open(.paragraph)
+        builder.addText("c")
+        builder.close()
+        builder.close()
+        let joined = builder.finish()
+        #expect(joined.children(of: 0).map { joined.plainText(of: $0) } == ["a", "c"])
+    }
+
+    /// A container that went missing around children that stayed is one difference, not
+    /// one for it and one for each child now standing alone.
+    @Test func aContainerLostAroundItsContentIsOneDifference() throws {
+        let centred = try MarkupKit.read(utf8: Array("[center]one\n\ntwo[/center]\n\nend".utf8), as: .bbcode(.friendica))
+        let flat = try MarkupKit.read(utf8: Array("one\n\ntwo\n\nend".utf8), as: .bbcode(.friendica))
+        #expect(centred.document.differences(from: flat.document).map(\.description) == [
+            "center alignment 1 (1:1): center alignment 'one two' is missing; its 2 blocks stayed, without it",
+        ])
+    }
 }
 
 @Suite struct ValueTests {
