@@ -171,7 +171,9 @@ private struct BBCodeOutput: ~Copyable {
                         // Nothing was written for it (a container the dialect has no tag
                         // for, with nothing inside): no separator either, and the next
                         // sibling follows the one before.
-                        out.truncate(to: top.mark)
+                        // The separator went, if it is still there: writing it may have taken
+                        // trailing white space of the sibling before (an empty inline code).
+                        out.truncate(to: min(top.mark, out.count))
                         if stack.isEmpty { previousRoot = top.previousSibling } else { stack[stack.count - 1].previous = top.previousSibling }
                     }
                     continue

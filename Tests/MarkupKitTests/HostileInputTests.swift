@@ -214,7 +214,8 @@ import Testing
 }
 
 /// Inputs the fuzzer found (`scripts/fuzz`), kept as regression cases: each, read as the
-/// format its name starts with, gives HTML the oracle accepts.
+/// format its name starts with, gives HTML the oracle accepts, and every other writer
+/// writes it (as the fuzzing harness has them do) without failing.
 @Suite struct FuzzFindingsTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz")
     static let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.sorted() ?? []
@@ -227,6 +228,10 @@ import Testing
         let input = Array(try Data(contentsOf: Self.directory.appendingPathComponent(file)))
         let html = try MarkupKit.convert(utf8: input, from: format, to: .html, options: options).text
         #expect(HTMLOracle.violations(in: html).isEmpty, "\(html)")
+        let document = try MarkupKit.read(utf8: input, as: format, options: options).document
+        for target in [Format.gfm, .commonmark, .json] + BBCodeDialect.all.map({ Format.bbcode($0) }) {
+            _ = try MarkupKit.write(document, as: target, readFrom: format)
+        }
     }
 
     @Test func theHTMLWriterNeverNestsLinks() throws {
