@@ -753,6 +753,21 @@ private struct BBCodeOutput: ~Copyable {
         return written
     }
 
+    /// Whether a bare option value holds ` name=`, where a reader ends the value and
+    /// starts an attribute.
+    private static func startsAttributeAfterSpace(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        for index in bytes.indices where bytes[index] == UInt8(ascii: " ") {
+            var end = index + 1
+            while end < bytes.count, bytes[end] < 0x80, Character(UnicodeScalar(bytes[end])).isLetter
+                || (end > index + 1 && (Character(UnicodeScalar(bytes[end])).isNumber || bytes[end] == UInt8(ascii: "_"))) {
+                end += 1
+            }
+            if end > index + 1, end < bytes.count, bytes[end] == UInt8(ascii: "=") { return true }
+        }
+        return false
+    }
+
     private func isSafeOptionValue(_ value: String) -> Bool {
         !value.isEmpty && !value.unicodeScalars.contains { $0 == "]" || $0 == "[" || $0 == "\"" || $0 == "'" || $0.value < 0x21 }
     }
@@ -988,7 +1003,7 @@ private struct BBCodeOutput: ~Copyable {
             out.append("[/img]")
             if hasSize { warn("image size dropped (\(dialect.title) takes it instead of the description)", at: position) }
         case .altInOption:
-            if alt.isEmpty || !isSafeOptionValue(alt.replacing(" ", with: "_")) {
+            if alt.isEmpty || !isSafeOptionValue(alt.replacing(" ", with: "_")) || Self.startsAttributeAfterSpace(alt) {
                 out.append(contentsOf: "[img]\(source)[/img]")
                 if !alt.isEmpty { warn("image description dropped (it cannot be written as a tag option)", at: position) }
             } else {

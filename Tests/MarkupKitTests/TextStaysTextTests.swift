@@ -63,6 +63,9 @@ import Testing
         // quotes in a spoiler title and an image description were replaced silently
         ("html", "<details><summary>say \"hi\"</summary>x</details>"),
         ("html", "<img src=\"https://e.com/x.png\" alt='a \"b\" ]c'>"),
+        // FluxBB: ` word=` in an image description, written as the tag's bare value, was
+        // read as an attribute
+        ("html", "<img src=\"https://e.com/x.png\" alt='word word='>"),
     ])
     func textFoundBeforeStaysText(_ sourceName: String, _ text: String) throws {
         let input = try MarkupKit.read(utf8: Array(text.utf8), as: Format(parsing: sourceName)).document
