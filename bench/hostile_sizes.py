@@ -202,14 +202,14 @@ def write_case(folder, name, build, scale):
 
 def repetitions(seconds):
     """How often to time a command whose first run took this long: as many as fit in about
-    two seconds, at least five and at most fifteen; the median of three from a quarter of
-    a second (such runs vary little, and they were half of CI's time); a second or more:
-    once."""
+    a second, at least three and at most nine; the median of three from a quarter of a
+    second (such runs vary little); a second and a half or more: once. (Two seconds' worth
+    of runs, up to fifteen, took CI 10 minutes for 88 cases.)"""
     if seconds >= 1.5:
         return 1
     if seconds >= 0.25:
         return 3
-    return max(5, min(15, int(2 / max(seconds, 1e-3))))
+    return max(3, min(9, int(1 / max(seconds, 1e-3))))
 
 
 def measure_interleaved(commands):
@@ -260,7 +260,9 @@ def judge(markconv, folder, name, source, build, ratio_limit, target="html"):
         while True:
             path, size = write_case(folder, name, build, scale)
             paths.append(path)
-            result = measure(markconv_command(markconv, path, source, target))
+            # One run tells whether to go on doubling; only the runs the fit uses are
+            # timed over and over (below).
+            result = run(markconv_command(markconv, path, source, target))
             points.append((result, size))
             if result.status == 65 and source == "gfm":
                 # The deadline on Debian's cmark-gfm 0.29, whose slow inputs newer releases fixed.
@@ -275,6 +277,10 @@ def judge(markconv, folder, name, source, build, ratio_limit, target="html"):
         fitted = min(3, len(points))
         while fitted < len(points) and points[-fitted - 1][0].seconds >= FITTED_SECONDS:
             fitted += 1
+        for number in range(len(points) - fitted, len(points)):
+            points[number] = (measure(markconv_command(markconv, paths[number], source, target)), points[number][1])
+            if points[number][0].status != 0:
+                return points, f"FAIL: exit {points[number][0].status} at {1 << number}×", True
         sizes = [size for _, size in points[-fitted:]]
         growth = per_doubling([run.seconds for run, _ in points[-fitted:]], sizes)
         judged = f"×{growth:.2f} over {scale >> (fitted - 1)}×…{scale}×"
