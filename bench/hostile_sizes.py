@@ -151,6 +151,14 @@ CASES = {
     "html-deep-tables": ("html", lambda k: "<table><tr><td>" * 2000 * k + "x"),
     "html-many-tables": ("html", lambda k: "<table><tr><td>a</td><td colspan=3>b</td></tr><tr><td>c</td></tr></table>\n"
                          * 20000 * k),
+    # phpBB's reading beyond its tags: bare addresses linked (and broken up again when
+    # written), attachments kept as references, a [code] never closed
+    "phpbb-autolink-storm": ("bbcode_phpbb", lambda k: "http://a.b/c www.d.e f@g.h, " * 30000 * k),
+    "phpbb-autolink-brackets": ("bbcode_phpbb", lambda k: "http://a" + "[x]" * 150000 * k + " www." * 50000 * k),
+    "phpbb-autolink-at-storm": ("bbcode_phpbb", lambda k: "a@" * 200000 * k + "b.c" + ".@" * 100000 * k),
+    "phpbb-autolinks-written": ("commonmark", lambda k: "http://a www.b c@d.e `f@g.h` " * 30000 * k, "bbcode_phpbb"),
+    "phpbb-attachments": ("bbcode_phpbb", lambda k: "[attachment=0]a.jpg[/attachment] [attachment=1]b " * 30000 * k),
+    "phpbb-code-never-closed": ("bbcode_phpbb", lambda k: "[code]x\n[list][*]" * 30000 * k),
     # HTML inside Markdown read for its meaning (to BBCode): tags paired among siblings,
     # blocks left open paired with blocks of end tags, each HTML block read by gumbo
     "md-html-inline-unclosed": ("gfm", lambda k: "<u>a <span style='color:red'>b " * 25000 * k, "bbcode_phpbb"),

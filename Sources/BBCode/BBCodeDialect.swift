@@ -45,6 +45,9 @@ public struct BBCodeDialect: Hashable, Sendable {
     /// The longest post a stock installation accepts, where it has a default limit: the
     /// writer warns when its output is longer.
     public var postLengthLimit: PostLengthLimit?
+    /// How the forum reads what its tags leave open: bare links in text, spaces in
+    /// addresses, a `[code]` never closed. Each rule names the forum version it is from.
+    public var reading = ReadingRules()
 
     public init(name: String, title: String) {
         self.name = name
@@ -214,6 +217,53 @@ public struct BBCodeDialect: Hashable, Sendable {
         case alignEquals
         /// `[center]` only (Friendica, Hubzilla).
         case centerOnly
+    }
+
+    /// How a forum reads text and values beyond what its tags say. All off by default:
+    /// the generic core reads only tags.
+    public struct ReadingRules: Hashable, Sendable {
+        /// Addresses in text that become links by themselves.
+        public struct Autolinks: Hashable, Sendable {
+            /// Schemes of `scheme://…` addresses (the forum's allowed link schemes).
+            public var schemes: [String] = []
+            /// `www.…` links to `http://www.…`.
+            public var www = false
+            /// `name@example.com` links to `mailto:`.
+            public var email = false
+
+            public init(schemes: [String] = [], www: Bool = false, email: Bool = false) {
+                self.schemes = schemes
+                self.www = www
+                self.email = email
+            }
+
+            public var isEmpty: Bool { schemes.isEmpty && !www && !email }
+        }
+
+        public var autolinks = Autolinks()
+        /// A space inside a `[url]` or `[img]` address is percent-encoded (`%20`), not a
+        /// reason to leave the tag as text.
+        public var encodesSpacesInAddresses = false
+        /// `[img=URL][/img]` and `[img src=URL][/img]`: the address may be the tag's value.
+        public var imageSourceInValue = false
+        /// `[list type=a]` means `[list=a]`.
+        public var listTypeAttribute = false
+        /// `[email=… subject=… body=…]`: the subject and body go into the `mailto:` address.
+        public var emailSubjectAndBody = false
+        /// A quote's author written as a link (`[url=…]Name[/url]`) is the name, the link
+        /// the quote's `url`.
+        public var quoteAuthorLinks = false
+        /// A `[code]` without its `[/code]` is code to the end of the post.
+        public var unclosedCodeRunsToEnd = false
+        /// Tags that point at something the forum holds (an uploaded file): with plain
+        /// text inside, the whole tag is kept as raw BBCode, written back as it was for
+        /// BBCode and shown as its text elsewhere, with a warning.
+        public var referenceTags: [String] = []
+        /// An explicit `[/*]` does not end the item: text after it, before the next `[*]`,
+        /// stays in the item it follows (where the forum shows it, unbulleted).
+        public var textAfterItemEndStaysInItem = false
+
+        public init() {}
     }
 
     /// A forum's default limit on the length of a post.

@@ -12,7 +12,37 @@ extension BBCodeDialect {
         for row in rows {
             text += row.kind + String(repeating: " ", count: width - row.kind.count + 2) + row.description + "\n"
         }
+        let notes = readingNotes
+        if !notes.isEmpty {
+            text += "\nread as \(title) reads it:\n"
+            for note in notes { text += "  " + note + "\n" }
+        }
         return text
+    }
+
+    /// What the reader does beyond the tags, following the forum (`ReadingRules`), one
+    /// line each.
+    public var readingNotes: [String] {
+        var notes: [String] = []
+        let autolinks = reading.autolinks
+        if !autolinks.isEmpty {
+            let kinds = autolinks.schemes.map { "\($0)://…" } + (autolinks.www ? ["www.…"] : []) + (autolinks.email ? ["a@example.com"] : [])
+            var splitting = ""
+            if case .emptyTagSplit(let splitter) = escape { splitting = " (text that would be one is written split: http[\(splitter)][/\(splitter)]://…)" }
+            notes.append("bare " + kinds.joined(separator: ", ") + " in text are links" + splitting)
+        }
+        if reading.encodesSpacesInAddresses { notes.append("a space inside a [url] or [img] address is %20") }
+        if reading.imageSourceInValue { notes.append("[img=url][/img] and [img src=url][/img] are images (text inside is not shown)") }
+        if reading.listTypeAttribute { notes.append("[list type=a] is [list=a]") }
+        if reading.emailSubjectAndBody { notes.append("[email=a@example.com subject=… body=…] links to mailto:…?subject=…&body=…") }
+        if reading.quoteAuthorLinks { notes.append("[quote=\"[url=…]Name[/url]\"] is by Name (the link is dropped, with a warning)") }
+        if reading.unclosedCodeRunsToEnd { notes.append("a [code] never closed is code to the end of the post (with a warning)") }
+        if reading.textAfterItemEndStaysInItem { notes.append("text after [/*] stays in its item (with a warning)") }
+        if !reading.referenceTags.isEmpty {
+            notes.append(reading.referenceTags.map { "[\($0)]" }.joined(separator: " ")
+                         + " kept as BBCode: written back as it was, shown as its text elsewhere (with a warning)")
+        }
+        return notes
     }
 
     /// The kinds this dialect writes differently from the source, each with a warning

@@ -170,6 +170,10 @@ private struct BBCodeParser {
     var unreadTagNames = Set<String>()
     var tagLimit = Int.max
     var tagsUsed = 0
+    /// Where a `[/*]` was read without ending its item (`ReadingRules.textAfterItemEndStaysInItem`).
+    var itemEndIgnoredAt: SourcePosition?
+    /// What `ReadingRules` made the reader do differently from the tags alone, warned once each.
+    var warnedReadingRules = Set<String>()
 
     init(input: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, vocabulary: BBCodeVocabulary) {
         self.input = input
@@ -212,6 +216,11 @@ private struct BBCodeParser {
                     // Not a tag here after all (a bad value, a closer with nothing open): text.
                     index = tag.start
                     textStart = index
+                } else if !tag.isClosing, dialect.reading.referenceTags.contains(tag.name),
+                          let end = keepReference(tag, textBefore: textStart..<index) {
+                    index = end
+                    textStart = index
+                    continue
                 } else {
                     warnAboutUnreadTag(tag)
                 }
@@ -272,6 +281,26 @@ private struct BBCodeParser {
         return true
     }
 
+    /// A reference tag (`ReadingRules.referenceTags`) around plain text, kept whole as raw
+    /// BBCode; where the reading goes on, or nil when it is not one.
+    private mutating func keepReference(_ tag: ScannedTag, textBefore: Range<Int>) -> Int? {
+        guard let close = findClosingTag(tag.name, from: tag.end), close.start - tag.end <= BBCodeTagScanner.limit,
+              !input[tag.end..<close.start].contains(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "\n") })
+        else { return nil }
+        emitText(textBefore)
+        let position = self.position(at: tag.start)
+        ensureInlineContext(at: position)
+        let source = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[tag.start..<close.end]))
+        builder.addLeaf(.rawInline(format: .bbcode, content: builder.storeText(validatedUTF8: source)),
+                        range: SourceRange(start: position, end: self.position(at: close.end - 1)))
+        let name = String(decoding: input[tag.end..<close.start], as: UTF8.self)
+        warnOnce("reference \(tag.name)", ConversionWarning(.loss, at: position, """
+            [\(tag.spelledName)] '\(name)' refers to something on the forum: kept as \(dialect.title) BBCode, \
+            written back as it was for BBCode and as its text elsewhere, here and after
+            """))
+        return close.end
+    }
+
     /// A tag the forum has and markconv does not read is a loss: the forum shows something
     /// else (a mention, an attachment, a video). Another that looks meant as a tag (a
     /// closing tag, or one with a value) is text to the forum too, unless the board added
@@ -305,9 +334,51 @@ private struct BBCodeParser {
             while start < end, input[start] == UInt8(ascii: " ") || input[start] == UInt8(ascii: "\t") { start += 1 }
             guard start < end else { return }
         }
+        if let ignored = itemEndIgnoredAt, input[start..<end].contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) {
+            itemEndIgnoredAt = nil
+            warnOnce("text after [/*]", ConversionWarning(.input, at: ignored, """
+                text after [/*] and before the next [*] is kept in the item before it (\(dialect.title) shows it \
+                inside the list, without a bullet)
+                """))
+        }
         ensureInlineContext(at: position(at: start))
+        if !dialect.reading.autolinks.isEmpty, !isInsideLink {
+            addTextWithAutolinks(start..<end)
+            return
+        }
         builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[start..<end])),
                         range: SourceRange(start: position(at: start), end: position(at: end - 1)))
+    }
+
+    private mutating func warnOnce(_ key: String, _ warning: ConversionWarning) {
+        if warnedReadingRules.insert(key).inserted { warnings.append(warning) }
+    }
+
+    private var isInsideLink: Bool {
+        inlines.contains(where: { if case .link = $0.kind { true } else { false } })
+            || pendingReopen.contains(where: { if case .link = $0.kind { true } else { false } })
+    }
+
+    /// Text in which the forum links bare addresses (`ReadingRules.Autolinks`): each one
+    /// found becomes a link around its own text.
+    private mutating func addTextWithAutolinks(_ range: Range<Int>) {
+        var textStart = range.lowerBound
+        for found in BBCodeAutolinks.find(in: input, range, rules: dialect.reading.autolinks) {
+            if found.range.lowerBound > textStart {
+                builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[textStart..<found.range.lowerBound])),
+                                range: SourceRange(start: position(at: textStart), end: position(at: found.range.lowerBound - 1)))
+            }
+            let linkRange = SourceRange(start: position(at: found.range.lowerBound), end: position(at: found.range.upperBound - 1))
+            builder.open(.link(destination: found.destination, title: ""), range: linkRange)
+            builder.setHintsForCurrentContainer(SyntaxHints(form: "autolink"))
+            builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[found.range])), range: linkRange)
+            builder.close()
+            textStart = found.range.upperBound
+        }
+        if textStart < range.upperBound {
+            builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[textStart..<range.upperBound])),
+                            range: SourceRange(start: position(at: textStart), end: position(at: range.upperBound - 1)))
+        }
     }
 
     /// A run of line ends: one is a line break, a blank line ends the paragraph. Lines
@@ -526,7 +597,7 @@ private struct BBCodeParser {
         }
         switch role {
         case .quote:
-            let (attribution, attributes) = quoteAttribution(tag)
+            let (attribution, attributes) = quoteAttribution(tag, at: position)
             prepareForBlock(at: position)
             openBlockNode(.blockQuote(attribution: attribution), Block(kind: .quote, tagName: tag.name), at: position)
             var hints = spellingHint(tag, canonical: "quote")
@@ -712,6 +783,12 @@ private struct BBCodeParser {
                 // `[/*]` and `[/li]` close the current item, if there is one.
                 guard let item = blocks.lastIndex(where: { $0.kind == .item }),
                       !blocks[item...].contains(where: { $0.kind == .list }) else { return false }
+                if role == .itemMarker && dialect.reading.textAfterItemEndStaysInItem {
+                    // The item ends at the next `[*]` or the list's end; text before that
+                    // stays in it, where the forum shows it, unbulleted (warned if any).
+                    itemEndIgnoredAt = position
+                    return true
+                }
                 closeBlocks(downTo: item)
                 return true
             case .horizontalRule:
@@ -794,7 +871,8 @@ private struct BBCodeParser {
         }
         if (role == .url || role == .email) && tag.value != nil {
             // `[url=…]text[/url]`: the text is parsed like any other.
-            guard let destination = linkDestination(tag.value!, email: role == .email) else { return false }
+            guard var destination = linkDestination(tag.value!, email: role == .email) else { return false }
+            if role == .email { destination += mailQuery(tag) }
             index = tag.end
             ensureInlineContext(at: position, forContent: false)
             builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
@@ -803,7 +881,16 @@ private struct BBCodeParser {
                                   source: tag.start..<tag.end))
             return true
         }
-        guard let close = findClosingTag(tag.name, from: tag.end) else { return false }
+        var foundClose = findClosingTag(tag.name, from: tag.end)
+        if foundClose == nil, case .code = role, dialect.reading.unclosedCodeRunsToEnd, !isInTableStructure {
+            // The forum shows the rest of the post as code.
+            foundClose = ScannedTag(isClosing: true, key: 0, name: tag.name, spelledName: tag.spelledName, value: nil,
+                                    attributes: [], start: input.count, end: input.count)
+            warnings.append(ConversionWarning(.input, at: position, """
+                [\(tag.spelledName)] is never closed: the rest of the post is code, as \(dialect.title) shows it
+                """))
+        }
+        guard let close = foundClose else { return false }
         // A URL or an image is short; a long stretch up to a closing tag is something else.
         if role == .url || role == .email || role == .image, close.start - tag.end > BBCodeTagScanner.limit { return false }
         var content = UnsafeBufferPointer(rebasing: input[tag.end..<close.start])
@@ -813,7 +900,8 @@ private struct BBCodeParser {
             // stays text and what is inside is read as usual.
             guard !containsKnownTag(content) else { return false }
             let text = String(decoding: content, as: UTF8.self).trimmingASCIISpaces()
-            guard let destination = linkDestination(text, email: role == .email) else { return false }
+            guard var destination = linkDestination(text, email: role == .email) else { return false }
+            if role == .email { destination += mailQuery(tag) }
             index = close.end
             ensureInlineContext(at: position)
             builder.open(.link(destination: destination, title: ""), range: SourceRange(start: position, end: position))
@@ -822,6 +910,12 @@ private struct BBCodeParser {
             builder.close(at: self.position(at: close.end - 1))
         case .image:
             guard let image = imageAttributes(tag, content: String(decoding: content, as: UTF8.self)) else { return false }
+            if dialect.reading.imageSourceInValue, tag.attribute("src") ?? tag.value != nil,
+               !String(decoding: content, as: UTF8.self).trimmingASCIISpaces().isEmpty, image.alt.isEmpty {
+                warnings.append(ConversionWarning(.loss, at: position, """
+                    the text inside [img=…][/img] is not shown by \(dialect.title), which takes the address from the tag; dropped
+                    """))
+            }
             index = close.end
             ensureInlineContext(at: position)
             builder.open(.image(image.attributes), range: SourceRange(start: position, end: position))
@@ -977,7 +1071,10 @@ private struct BBCodeParser {
     /// its tree (`SafetyPolicy.applyToReadDocument(_:)`), so a refused `[url=ftp://…]`
     /// reads as a refused `[…](ftp://…)` does: its text, with a warning.
     private func linkDestination(_ value: String, email: Bool) -> String? {
-        let text = value.trimmingASCIISpaces()
+        var text = value.trimmingASCIISpaces()
+        if dialect.reading.encodesSpacesInAddresses && !email && text.contains(" ") {
+            text = text.replacing(" ", with: "%20")
+        }
         guard !text.isEmpty, text.utf8.count <= 2048,
               !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else { return nil }
         if email {
@@ -987,11 +1084,44 @@ private struct BBCodeParser {
         return text
     }
 
+    /// `?subject=…&body=…` from `[email subject=… body=…]` where the forum reads them
+    /// (`ReadingRules.emailSubjectAndBody`), encoded as PHP's rawurlencode does.
+    private func mailQuery(_ tag: ScannedTag) -> String {
+        guard dialect.reading.emailSubjectAndBody else { return "" }
+        let fields = [("subject", tag.attribute("subject")), ("body", tag.attribute("body"))].compactMap { name, value in
+            value.map { "\(name)=\(Self.rawURLEncoded($0))" }
+        }
+        return fields.isEmpty ? "" : "?" + fields.joined(separator: "&")
+    }
+
+    private static func rawURLEncoded(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return encoded
+    }
+
     private func imageAttributes(_ tag: ScannedTag, content: String) -> (attributes: ImageAttributes, alt: String)? {
         var source = content.trimmingASCIISpaces()
         var alt = tag.attribute("alt") ?? ""
         var width = tag.attribute("width").flatMap { Int($0) }
         var height = tag.attribute("height").flatMap { Int($0) }
+        if dialect.reading.imageSourceInValue, let named = tag.attribute("src") ?? tag.value, !named.isEmpty,
+           Self.widthAndHeight(named.trimmingASCIISpaces()) == nil {
+            // `[img=URL]…[/img]`, `[img src=URL]…[/img]`: the address is the value, and
+            // what is between the tags is not shown.
+            source = named.trimmingASCIISpaces()
+            return linkDestination(source, email: false).map { destination in
+                (ImageAttributes(source: destination, title: tag.attribute("title") ?? "", width: width, height: height), alt)
+            }
+        }
         if let value = tag.value?.trimmingASCIISpaces(), !value.isEmpty {
             switch dialect.image {
             case .urlInOption:
@@ -1008,8 +1138,8 @@ private struct BBCodeParser {
                 (width, height) = size
             }
         }
-        guard linkDestination(source, email: false) != nil else { return nil }
-        return (ImageAttributes(source: source, title: tag.attribute("title") ?? "", width: width, height: height), alt)
+        guard let destination = linkDestination(source, email: false) else { return nil }
+        return (ImageAttributes(source: destination, title: tag.attribute("title") ?? "", width: width, height: height), alt)
     }
 
     /// `640x480`.
@@ -1041,7 +1171,8 @@ private struct BBCodeParser {
         default:
             break
         }
-        let option = tag.value ?? (dialect.lists.numbering == .typeAttribute ? tag.attribute("type") : nil)
+        let option = tag.value
+            ?? (dialect.lists.numbering == .typeAttribute || dialect.reading.listTypeAttribute ? tag.attribute("type") : nil)
         guard let option = option?.trimmingASCIISpaces(), !option.isEmpty, option != "*" else {
             return ListAttributes(kind: .bullet, isTight: true)
         }
@@ -1065,7 +1196,7 @@ private struct BBCodeParser {
     }
 
     /// The author of a quote and the ids that came with it, in the dialect's form.
-    private func quoteAttribution(_ tag: ScannedTag) -> (String?, [SyntaxHints.Attribute]) {
+    private mutating func quoteAttribution(_ tag: ScannedTag, at position: SourcePosition) -> (String?, [SyntaxHints.Attribute]) {
         var attributes = tag.attributes
         var author = tag.value?.trimmingASCIISpaces()
         switch dialect.quote {
@@ -1093,6 +1224,12 @@ private struct BBCodeParser {
         case .quotedName, .bareName, .singleQuotedName, .authorAttribute:
             break
         }
+        if dialect.reading.quoteAuthorLinks, let value = author, let (name, address) = Self.linkedAuthor(value) {
+            author = name
+            warnings.append(ConversionWarning(.loss, at: position, """
+                the link on quote author '\(name)' (\(address)) has no place in the tree; the name was kept
+                """))
+        }
         // `[quote author=…]` is SMF's form, and common enough elsewhere to honour.
         if author == nil, let named = tag.attribute("author") {
             author = named
@@ -1100,6 +1237,21 @@ private struct BBCodeParser {
         }
         if let value = author, value.isEmpty { author = nil }
         return (author, attributes)
+    }
+
+    /// An author written `[url=ADDRESS]Name[/url]` or `[url]ADDRESS[/url]`: the name and
+    /// the address.
+    private static func linkedAuthor(_ value: String) -> (String, String)? {
+        let lowered = value.lowercased()
+        guard lowered.hasPrefix("[url"), lowered.hasSuffix("[/url]") else { return nil }
+        let inner = value.dropLast("[/url]".count)
+        guard let close = inner.firstIndex(of: "]") else { return nil }
+        let opening = inner[..<close].dropFirst("[url".count)
+        let text = String(inner[inner.index(after: close)...])
+        if opening.isEmpty { return text.isEmpty ? nil : (text, text) }
+        guard opening.hasPrefix("=") else { return nil }
+        let address = String(opening.dropFirst())
+        return (text, address)
     }
 
     // MARK: Hints and positions

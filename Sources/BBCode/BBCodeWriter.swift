@@ -784,6 +784,9 @@ private struct BBCodeOutput: ~Copyable {
         // What to write when each open node ends, and whether it ends a link.
         var closers: [(end: Int, text: String, endsLink: Bool)] = []
         var linkDepth = 0
+        // Links written as tags, inside which the forum links nothing by itself (links
+        // written as their text do not count).
+        var taggedLinkDepth = 0
         var index = parent + 1
         let end = document.subtreeEnd(of: parent)
         while index < end || !closers.isEmpty {
@@ -791,6 +794,7 @@ private struct BBCodeOutput: ~Copyable {
                 closers.removeLast()
                 out.append(contentsOf: last.text)
                 if last.endsLink { linkDepth -= 1 }
+                if last.endsLink && !last.text.isEmpty { taggedLinkDepth -= 1 }
                 continue
             }
             let node = document[index]
@@ -799,7 +803,7 @@ private struct BBCodeOutput: ~Copyable {
             var closing: String?
             switch node.kind {
             case .text(let ref):
-                writeEscaped(document.string(ref))
+                writeEscaped(document.string(ref), insideLink: taggedLinkDepth > 0)
             case .softBreak:
                 out.append(byte: UInt8(ascii: " "))
             case .lineBreak:
@@ -858,6 +862,7 @@ private struct BBCodeOutput: ~Copyable {
                     closers.append((nodeEnd, "", true))
                 } else if let closingTag = openLink(destination, at: index) {
                     closers.append((nodeEnd, closingTag, true))
+                    if !closingTag.isEmpty { taggedLinkDepth += 1 }
                 } else {
                     // Written whole: `[url]…[/url]`.
                     index = nodeEnd
@@ -1077,13 +1082,30 @@ private struct BBCodeOutput: ~Copyable {
 
     /// Writes text so the forum shows it as it is: every `[` that would start a tag the
     /// dialect knows is escaped by the dialect's means.
-    private mutating func writeEscaped(_ text: String) {
+    /// Inside a link's tags the forum links nothing by itself.
+    private mutating func writeEscaped(_ text: String, insideLink: Bool = false) {
         var text = text
         // Most text has no brackets at all: written as it is.
         let brackets = text.containsByte { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
-        if !brackets {
+        let autolinks = insideLink ? BBCodeDialect.ReadingRules.Autolinks() : dialect.reading.autolinks
+        if !brackets && (autolinks.isEmpty || !mayHoldAutolink(text)) {
             text.withUTF8 { out.append($0) }
             return
+        }
+        // The forum sees the text written just before (another node's) and this as one
+        // run: an address may start there and go on here. The two are written as one.
+        if !autolinks.isEmpty, let start = autolinkRunStart(), start < out.count {
+            let tail = out.withUnsafeBytes { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
+            var joined = tail + text
+            // Places to break in the text before were broken when it was written; one that
+            // shows only now, with this text after it, is inside it.
+            let crossing = joined.withUTF8 { bytes in
+                BBCodeAutolinks.anchorBreaks(in: bytes, rules: autolinks).contains { $0 < tail.utf8.count }
+            }
+            if crossing {
+                out.truncate(to: start)
+                text = joined
+            }
         }
         // Text written just before (another node's) may hold a `[` that this text would
         // close into a tag: the two are escaped as one.
@@ -1093,6 +1115,10 @@ private struct BBCodeOutput: ~Copyable {
             text = tail + text
         }
         text.withUTF8 { bytes in
+            // Where the forum would link a bare address by itself, the address is broken
+            // up as a tag would be: text stays text.
+            var breaks = autolinks.isEmpty ? [] : BBCodeAutolinks.anchorBreaks(in: bytes, rules: autolinks)
+            breaks.reverse()
             var runStart = 0
             var position = 0
             while position < bytes.count {
@@ -1105,11 +1131,57 @@ private struct BBCodeOutput: ~Copyable {
                     position += 1
                     continue
                 }
-                out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+                appendBreakingAutolinks(bytes, runStart..<position, breaks: &breaks)
                 position = escape(bytes, opening: opening)
                 runStart = position
             }
-            out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+            appendBreakingAutolinks(bytes, runStart..<bytes.count, breaks: &breaks)
+        }
+    }
+
+    /// Where the run of text the output ends with starts: after the last `]` or line end,
+    /// at most a tag's length back; nil when the output ends with one.
+    private func autolinkRunStart() -> Int? {
+        out.withUnsafeBytes { bytes in
+            var position = bytes.count
+            let lowest = max(0, bytes.count - BBCodeTagScanner.limit)
+            while position > lowest, bytes[position - 1] != UInt8(ascii: "]"), bytes[position - 1] != UInt8(ascii: "\n") {
+                position -= 1
+            }
+            return position < bytes.count ? position : nil
+        }
+    }
+
+    /// Whether text may hold, or finish, an address the forum links by itself.
+    private func mayHoldAutolink(_ text: String) -> Bool {
+        let first = text.utf8.first
+        return first == UInt8(ascii: ".") || first == UInt8(ascii: "/") || first == UInt8(ascii: ":") || text.containsByte { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "@") || $0 | 0x20 == UInt8(ascii: "w") }
+    }
+
+    /// Appends `bytes[range]`, with the dialect's split at each break inside it.
+    private mutating func appendBreakingAutolinks(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+                                                  breaks: inout [Int]) {
+        var start = range.lowerBound
+        while let next = breaks.last, next < range.upperBound {
+            breaks.removeLast()
+            guard next >= start else { continue }
+            out.append(UnsafeBufferPointer(rebasing: bytes[start..<next]))
+            out.append(contentsOf: splitter)
+            start = next
+        }
+        out.append(UnsafeBufferPointer(rebasing: bytes[start..<range.upperBound]))
+    }
+
+    /// The dialect's way of parting text that would otherwise be read as markup.
+    private var splitter: String {
+        switch dialect.escape {
+        case .noParseTag:
+            let noParse = dialect.noParse.first ?? "noparse"
+            return "[\(noParse)][/\(noParse)]"
+        case .emptyTagSplit(let tag):
+            return "[\(tag)][/\(tag)]"
+        case .invisibleMark(let mark):
+            return String(mark)
         }
     }
 
@@ -1146,7 +1218,6 @@ private struct BBCodeOutput: ~Copyable {
     /// the `[` is parted from the name and the rest is text to escape like any other.
     private mutating func escape(_ bytes: UnsafeBufferPointer<UInt8>, opening: ScannedTag) -> Int {
         let start = opening.start
-        let splitter: String
         switch dialect.escape {
         case .noParseTag:
             let noParse = dialect.noParse.first ?? "noparse"
@@ -1159,11 +1230,8 @@ private struct BBCodeOutput: ~Copyable {
             }
             // The no-parse tag itself, or a tag that may hold one: an empty pair after
             // the bracket breaks it up.
-            splitter = "[\(noParse)][/\(noParse)]"
-        case .emptyTagSplit(let tag):
-            splitter = "[\(tag)][/\(tag)]"
-        case .invisibleMark(let mark):
-            splitter = String(mark)
+        case .emptyTagSplit, .invisibleMark:
+            break
         }
         out.append(byte: UInt8(ascii: "["))
         out.append(contentsOf: splitter)

@@ -66,6 +66,9 @@ import Testing
         // FluxBB: ` word=` in an image description, written as the tag's bare value, was
         // read as an attribute
         ("html", "<img src=\"https://e.com/x.png\" alt='word word='>"),
+        // phpBB links bare addresses: text that would be one, also across two text nodes
+        // and with an address inside an address, was written so the forum linked it
+        ("bbcode", "WWW.http://e.com/x ftp://[*=http://e.com/] a[b]@[/b]b.co www[i].[/i]e.org"),
     ])
     func textFoundBeforeStaysText(_ sourceName: String, _ text: String) throws {
         let input = try MarkupKit.read(utf8: Array(text.utf8), as: Format(parsing: sourceName)).document
@@ -191,7 +194,9 @@ struct HostileTree {
     }()
     static let optionValues = ["x", "\"a]b\"", "'q'", "http://e.com/]", "", "1", "a=b", "\"", "]"]
     static let punctuation = ["[", "]", "=", "\"", "'", "[/", "]]", "[[", "&", "&amp;", "<b>", "</i>", "\\", "*", "_",
-                              "`", "~~", "|", "#", ">", "-", "+", "1.", ":", "!", "(", ")", "{", "}", "%", "\u{200B}"]
+                              "`", "~~", "|", "#", ">", "-", "+", "1.", ":", "!", "(", ")", "{", "}", "%", "\u{200B}",
+                              // Addresses a forum links by itself (phpBB), and their pieces.
+                              "http://e.com/x", "www.e.org", "a@b.co", "ftp://", "://", "@", "WWW."]
     static let destinations = ["https://e.com/a]b", "https://e.com/[b]x[/b]", "https://e.com/?q=\"x\"&y='z'",
                                "https://e.com/a b", "/relative]", "https://e.com/(x)", "https://e.com/[url=y]",
                                "mailto:a@b.c"]

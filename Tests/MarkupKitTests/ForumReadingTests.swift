@@ -1,0 +1,124 @@
+import MarkupKit
+import Testing
+
+/// A forum's reading beyond its tags (`BBCodeDialect.ReadingRules`), here phpBB 3.3's
+/// (issue 19): each rule read as phpBB reads it, and every place the tree differs from
+/// what the forum shows, or drops something, warned.
+@Suite struct ForumReadingTests {
+    private func read(_ post: String, _ dialect: BBCodeDialect = .phpBB) throws -> ReadResult {
+        try MarkupKit.read(utf8: Array(post.utf8), as: .bbcode(dialect))
+    }
+
+    /// Every link in the tree: its address and its text.
+    private func links(_ document: Document) -> [String] {
+        document.nodes.indices.compactMap { index in
+            guard case .link(let destination, _) = document[index].kind else { return nil }
+            return "\(destination) \(document.plainText(of: index))"
+        }
+    }
+
+    @Test func bareAddressesAreLinksAsAutolinkFindsThem() throws {
+        let post = """
+            See https://e.com/guide_(v2), www.e.org/dl. or mail me@e.org! Also xhttp://e.com/a[b]c \
+            and http://e.com/[x]y. [code]http://e.com/code[/code] [url=http://e.com/u]http://e.com/inside[/url] \
+            a@localhost .b@e.org
+            """
+        let result = try read(post)
+        #expect(links(result.document) == [
+            "https://e.com/guide_(v2) https://e.com/guide_(v2)", "http://www.e.org/dl www.e.org/dl", "mailto:me@e.org me@e.org",
+            "http://e.com/a http://e.com/a", "http://e.com/[x]y http://e.com/[x]y", "http://e.com/u http://e.com/inside",
+            "mailto:b@e.org b@e.org",
+        ])
+        #expect(result.warnings.isEmpty, "\(result.warnings)")
+        // Only where the forum links them: the generic core reads tags alone.
+        #expect(links(try read(post, .generic).document) == ["http://e.com/u http://e.com/inside"])
+    }
+
+    /// Text that phpBB would link is written so it stays text, and reads back as it was.
+    @Test func textThatWouldBeALinkIsWrittenSplit() throws {
+        let text = "visit http://e.com or www.e.org, mail a@b.org; http://u@h.org"
+        var builder = DocumentBuilder()
+        builder.open(.paragraph)
+        builder.addText(text)
+        builder.close()
+        let written = try MarkupKit.write(builder.finish(), as: .bbcode(.phpBB)).text
+        #expect(written == "visit http[b][/b]://e.com or www[b][/b].e.org, mail a[b][/b]@b.org; http[b][/b]://u[b][/b]@h.org\n")
+        let back = try read(written).document
+        #expect(links(back).isEmpty)
+        #expect(back.plainText(of: 0) == text)
+    }
+
+    @Test func addressesWithSpacesAndImagesInTheValue() throws {
+        let result = try read("""
+            [url=https://e.com/my file.pdf]file[/url] [img]https://e.com/my photo.png[/img] \
+            [img=https://e.com/a.png][/img] [img src=https://e.com/b.png][/img] [img=https://e.com/c.png]caption[/img]
+            """)
+        let document = result.document
+        #expect(links(document) == ["https://e.com/my%20file.pdf file"])
+        let images = document.nodes.compactMap { node -> String? in
+            if case .image(let image) = node.kind { return image.source }
+            return nil
+        }
+        #expect(images == ["https://e.com/my%20photo.png", "https://e.com/a.png", "https://e.com/b.png", "https://e.com/c.png"])
+        #expect(result.warnings.map(\.description) == [
+            "1:149: the text inside [img=…][/img] is not shown by phpBB 3.3, which takes the address from the tag; dropped",
+        ])
+        // Where the forum refuses them, the tags stay text.
+        #expect(try read("[url=https://e.com/a b]x[/url]", .generic).document.plainText(of: 0) == "[url=https://e.com/a b]x[/url]")
+    }
+
+    @Test func listTypeEmailSubjectAndQuoteAuthorLinks() throws {
+        let list = try read("[list type=a][*]x[/list]").document
+        #expect(list[0].kind == .list(ListAttributes(kind: .ordered(start: 1, numbering: .lowerAlpha), isTight: true)))
+        let mail = try read("[email=help@e.com subject=\"Order 42\" body=\"Hi & bye\"]us[/email]").document
+        #expect(links(mail) == ["mailto:help@e.com?subject=Order%2042&body=Hi%20%26%20bye us"])
+        let quote = try read("[quote=\"[url=https://e.com/u/2]Alice[/url]\" post_id=12]Hello[/quote]")
+        #expect(quote.document[0].kind == .blockQuote(attribution: "Alice"))
+        #expect(quote.warnings.map(\.description) == [
+            "1:1: the link on quote author 'Alice' (https://e.com/u/2) has no place in the tree; the name was kept",
+        ])
+        #expect(try read("[quote=\"[url]Bob[/url]\"]x[/quote]").document[0].kind == .blockQuote(attribution: "Bob"))
+    }
+
+    @Test func codeNeverClosedRunsToTheEnd() throws {
+        let result = try read("Run:\n[code]make\n[b]not bold[/b]\n")
+        let blocks = Array(result.document.topLevel)
+        #expect(blocks.count == 2)
+        guard case .codeBlock(_, let code) = result.document[blocks[1]].kind else {
+            Issue.record("no code block: \(result.document)")
+            return
+        }
+        #expect(result.document.string(code) == "make\n[b]not bold[/b]\n")
+        #expect(result.warnings.map(\.description) == [
+            "2:1: [code] is never closed: the rest of the post is code, as phpBB 3.3 shows it",
+        ])
+        // The generic core keeps such a tag as text.
+        #expect(try read("[code]x\n", .generic).document.plainText(of: 0) == "[code]x")
+    }
+
+    @Test func textAfterAnItemsEndStaysInTheItem() throws {
+        let result = try read("[list][*]one[/*] said between [*]two[/*][/list]")
+        let list = result.document
+        #expect(Array(list.children(of: 0)).map { list.plainText(of: $0) } == ["one said between", "two"])
+        #expect(result.warnings.map(\.description) == [
+            "1:13: text after [/*] and before the next [*] is kept in the item before it (phpBB 3.3 shows it inside the list, without a bullet)",
+        ])
+    }
+
+    /// An attachment is a reference to the forum's file: kept exactly for phpBB, its text
+    /// elsewhere, both warned.
+    @Test func attachmentsAreKeptAsReferences() throws {
+        let post = "Photo: [attachment=0]photo.jpg[/attachment]"
+        let result = try MarkupKit.convert(post, from: .bbcode(.phpBB), to: .bbcode(.phpBB))
+        #expect(result.output == post + "\n")
+        #expect(result.warnings.map(\.description) == [
+            "1:8: [attachment] 'photo.jpg' refers to something on the forum: kept as phpBB 3.3 BBCode, written back as it was for BBCode and as its text elsewhere, here and after",
+        ])
+        let markdown = try MarkupKit.convert(post, from: .bbcode(.phpBB), to: .gfm)
+        #expect(markdown.output == "Photo: \\[attachment=0]photo.jpg\\[/attachment]\n")
+        #expect(markdown.warnings.map(\.message).last == "raw bbcode written as text")
+        // With markup inside it is no plain reference: text, as before, with the loss warned.
+        let marked = try read("[attachment=0][b]x[/b][/attachment]")
+        #expect(marked.warnings.first?.message == "[attachment=…] is a phpBB 3.3 tag markconv does not read; kept as text, here and after")
+    }
+}
