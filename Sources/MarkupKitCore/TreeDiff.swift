@@ -26,18 +26,28 @@ extension Document {
         var work: [(mine: [Int], theirs: [Int], path: [String])] = [(Array(topLevel), Array(other.topLevel), [])]
         while let item = work.popLast(), result.count < limit {
             var pairs = alignedSiblings(item.mine, item.theirs, other: other)
-            var unwrapped: [Int: Int] = [:]
+            var unwrapped: [Int: [Int]] = [:]
             absorbUnwrappedContainers(&pairs, unwrapped: &unwrapped, other: other)
-            // A node missing where an unexpected one stands is one that changed kind.
-            var merged: [(mine: Int?, theirs: Int?)] = []
-            for pair in pairs {
-                if let last = merged.last, last.theirs == nil, last.mine != nil, pair.mine == nil, pair.theirs != nil {
-                    merged[merged.count - 1].theirs = pair.theirs
-                } else {
-                    merged.append(pair)
+            // Nodes missing where unexpected ones stand, between the same matched siblings,
+            // are ones that changed kind: paired in order (a container that only lost its
+            // own level is not one of them).
+            var start = 0
+            while start < pairs.count {
+                guard pairs[start].mine == nil || pairs[start].theirs == nil else {
+                    start += 1
+                    continue
                 }
+                var end = start
+                while end < pairs.count, pairs[end].mine == nil || pairs[end].theirs == nil { end += 1 }
+                let missing = (start..<end).filter { pairs[$0].theirs == nil && pairs[$0].mine.map { unwrapped[$0] == nil } == true }
+                let unexpected = (start..<end).filter { pairs[$0].mine == nil && pairs[$0].theirs != nil }
+                for (lost, found) in zip(missing, unexpected) {
+                    pairs[lost].theirs = pairs[found].theirs
+                    pairs[found].theirs = nil
+                }
+                start = end
             }
-            pairs = merged
+            pairs.removeAll { $0.mine == nil && $0.theirs == nil }
             var counts: [String: Int] = [:]
             var pending: [(mine: [Int], theirs: [Int], path: [String])] = []
             for pair in pairs {
@@ -57,10 +67,16 @@ extension Document {
                         }
                     }
                 case (let mine?, nil):
-                    let message = unwrapped[mine].map { count in
-                        "\(summary(of: mine)) is missing; its \(count == 1 ? "content" : "\(count) blocks") stayed, without it"
+                    let message = unwrapped[mine].map { stayed in
+                        "\(summary(of: mine)) is missing; its \(stayed.count == 1 ? "content" : "\(stayed.count) blocks") stayed, without it"
                     } ?? "\(summary(of: mine)) is missing"
                     result.append(TreeDifference(path: path, message: message, position: nodes[mine].range.start))
+                    // What stayed is compared with what it was, under the container's path.
+                    if let stayed = unwrapped[mine], !stayed.indices.allSatisfy({ number in
+                        fingerprint(of: Array(children(of: mine))[number]) == other.fingerprint(of: stayed[number])
+                    }) {
+                        pending.append((Array(children(of: mine)), stayed, path))
+                    }
                 case (nil, let theirs?):
                     result.append(TreeDifference(path: path, message: "unexpected \(other.summary(of: theirs))",
                                                  position: .unknown))
@@ -76,14 +92,16 @@ extension Document {
 
     /// A container that went missing while its children stayed, in its place among the
     /// siblings (a spoiler or an alignment the other format has no form for), is one
-    /// difference, not one per child: the children's unexpected twins are taken out of
-    /// `pairs`, and `unwrapped` records the container with its child count.
-    private func absorbUnwrappedContainers(_ pairs: inout [(mine: Int?, theirs: Int?)], unwrapped: inout [Int: Int],
+    /// difference, not one per child: the children's unexpected twins — the same, or of
+    /// the same kinds in the same order — are taken out of `pairs`, and `unwrapped`
+    /// records them for the container.
+    private func absorbUnwrappedContainers(_ pairs: inout [(mine: Int?, theirs: Int?)], unwrapped: inout [Int: [Int]],
                                            other: Document) {
         var index = 0
         while index < pairs.count {
             defer { index += 1 }
-            guard let mine = pairs[index].mine, pairs[index].theirs == nil, nodes[mine].kind.isContainer else { continue }
+            guard let mine = pairs[index].mine, pairs[index].theirs == nil, nodes[mine].kind.isContainer,
+                  nodes[mine].kind.isBlock else { continue }
             let wanted = children(of: mine).map { fingerprint(of: $0) }
             guard !wanted.isEmpty else { continue }
             // The unexpected siblings in the same gap between matched pairs, in order.
@@ -94,11 +112,39 @@ extension Document {
             let candidates = (start..<end).filter { pairs[$0].mine == nil && pairs[$0].theirs != nil }
             guard candidates.count >= wanted.count else { continue }
             let prints = candidates.map { other.fingerprint(of: pairs[$0].theirs!) }
-            guard let first = (0...(prints.count - wanted.count)).first(where: {
-                prints[$0] == wanted[0] && prints[$0..<($0 + wanted.count)].elementsEqual(wanted)
-            }) else { continue }
-            for position in candidates[first..<(first + wanted.count)] { pairs[position].theirs = nil }
-            unwrapped[mine] = wanted.count
+            let starts = 0...(prints.count - wanted.count)
+            var found = starts.first { prints[$0] == wanted[0] && prints[$0..<($0 + wanted.count)].elementsEqual(wanted) }
+            if found == nil {
+                // The same kinds in the same order: the run whose text is most alike, and
+                // of those the nearest.
+                let mineChildren = Array(children(of: mine))
+                let labels = mineChildren.map { Document.pathLabel(nodes[$0].kind) }
+                let theirLabels = candidates.map { Document.pathLabel(other.nodes[pairs[$0].theirs!].kind) }
+                let words = mineChildren.map { leadingWords(of: $0) }
+                let shapes = mineChildren.map { child in children(of: child).map { Document.pathLabel(nodes[$0].kind) } }
+                func likeness(_ start: Int) -> Double {
+                    (0..<labels.count).reduce(0.0) { total, offset in
+                        let theirIndex = pairs[candidates[start + offset]].theirs!
+                        let theirs = other.leadingWords(of: theirIndex)
+                        let all = words[offset].union(theirs).count
+                        let shape = other.children(of: theirIndex).map { Document.pathLabel(other.nodes[$0].kind) }
+                        return total + (all == 0 ? 1 : Double(words[offset].intersection(theirs).count) / Double(all))
+                            + (shape == shapes[offset] ? 1 : 0)
+                    }
+                }
+                let fitting = starts.filter { theirLabels[$0..<($0 + labels.count)].elementsEqual(labels) }
+                found = fitting.max { first, second in
+                    let (a, b) = (likeness(first), likeness(second))
+                    return a != b ? a < b : abs(candidates[first] - index) > abs(candidates[second] - index)
+                }
+            }
+            guard let first = found else { continue }
+            var stayed: [Int] = []
+            for position in candidates[first..<(first + wanted.count)] {
+                stayed.append(pairs[position].theirs!)
+                pairs[position].theirs = nil
+            }
+            unwrapped[mine] = stayed
         }
         pairs.removeAll { $0.mine == nil && $0.theirs == nil }
     }
@@ -140,7 +186,8 @@ extension Document {
             let gapRight = Array(right[j..<anchorRight])
             let gapStart = (i, j)
             let matched = gapLeft.count == gapRight.count
-                ? gapLeft.indices.map { ($0, $0) } : Document.commonSubsequence(gapLeft, gapRight)
+                ? gapLeft.indices.map { ($0, $0) }
+                : alignedBySimilarity(Array(mine[i..<anchorLeft]), Array(theirs[j..<anchorRight]), other: other)
             var iterator = matched.makeIterator()
             var next = iterator.next()
             while i < anchorLeft || j < anchorRight {
@@ -165,6 +212,64 @@ extension Document {
             }
         }
         return pairs
+    }
+
+    /// Pairs siblings of the same kind in order, preferring those whose text is alike:
+    /// the pairing with the most weight, each pair weighing 1 plus the share of leading
+    /// words the two have in common. A paragraph that changed a little pairs with its
+    /// changed self, not with a new paragraph before it (a spoiler's title written as a
+    /// line of its own, say).
+    private func alignedBySimilarity(_ mine: [Int], _ theirs: [Int], other: Document) -> [(Int, Int)] {
+        guard !mine.isEmpty, !theirs.isEmpty else { return [] }
+        let left = mine.map { (Document.pathLabel(nodes[$0].kind), leadingWords(of: $0)) }
+        let right = theirs.map { (Document.pathLabel(other.nodes[$0].kind), other.leadingWords(of: $0)) }
+        func weight(_ a: Int, _ b: Int) -> Double {
+            guard left[a].0 == right[b].0 else { return 0 }
+            let shared = left[a].1.intersection(right[b].1).count
+            let all = left[a].1.union(right[b].1).count
+            return 1 + (all == 0 ? 1 : Double(shared) / Double(all))
+        }
+        var table = Array(repeating: Array(repeating: 0.0, count: right.count + 1), count: left.count + 1)
+        for a in stride(from: left.count - 1, through: 0, by: -1) {
+            for b in stride(from: right.count - 1, through: 0, by: -1) {
+                let paired = weight(a, b)
+                table[a][b] = max(table[a + 1][b], table[a][b + 1], paired > 0 ? paired + table[a + 1][b + 1] : 0)
+            }
+        }
+        var pairs: [(Int, Int)] = []
+        var a = 0
+        var b = 0
+        while a < left.count, b < right.count {
+            let paired = weight(a, b)
+            if paired > 0, table[a][b] == paired + table[a + 1][b + 1] {
+                pairs.append((a, b))
+                a += 1
+                b += 1
+            } else if table[a][b + 1] >= table[a + 1][b] {
+                b += 1
+            } else {
+                a += 1
+            }
+        }
+        return pairs
+    }
+
+    /// Up to sixteen words a subtree begins with, for telling alike siblings apart.
+    func leadingWords(of index: Int) -> Set<Substring> {
+        var words: Set<Substring> = []
+        var position = index
+        let end = subtreeEnd(of: index)
+        while position < end, words.count < 16 {
+            if let ref = nodes[position].kind.textRef {
+                let text = Substring(string(ref).prefix(400))
+                for word in text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
+                    words.insert(word)
+                    if words.count == 16 { break }
+                }
+            }
+            position += 1
+        }
+        return words
     }
 
     /// The index pairs of a longest common subsequence, in order.
