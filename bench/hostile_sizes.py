@@ -220,13 +220,13 @@ def repetitions(seconds):
     return max(3, min(9, int(1 / max(seconds, 1e-3))))
 
 
-def measure_interleaved(commands):
+def measure_interleaved(commands, first_runs=None):
     """Each command timed several times, in turns, so a change in the machine's state
     (another job, free huge pages) reaches every command alike; per command, the median
     time, the worst exit status and the largest peak memory. The median, not the best:
     the machine's noise goes both ways (here one input's runs varied by a third, and the
     best of five picked a lucky run at one scale and not at the next)."""
-    runs = [[run(command)] for command in commands]
+    runs = [[first] for first in first_runs] if first_runs else [[run(command)] for command in commands]
     for _ in range(repetitions(max(results[0].seconds for results in runs)) - 1):
         for command, results in zip(commands, runs):
             results.append(run(command))
@@ -234,8 +234,9 @@ def measure_interleaved(commands):
                 max(r.megabytes for r in results)) for results in runs]
 
 
-def measure(command):
-    return measure_interleaved([command])[0]
+def measure(command, first_run=None):
+    """`first_run`, a run of the command already made, counts as the first of its runs."""
+    return measure_interleaved([command], [first_run] if first_run else None)[0]
 
 
 def per_doubling(costs, sizes):
@@ -286,7 +287,8 @@ def judge(markconv, folder, name, source, build, ratio_limit, target="html"):
         while fitted < len(points) and points[-fitted - 1][0].seconds >= FITTED_SECONDS:
             fitted += 1
         for number in range(len(points) - fitted, len(points)):
-            points[number] = (measure(markconv_command(markconv, paths[number], source, target)), points[number][1])
+            points[number] = (measure(markconv_command(markconv, paths[number], source, target), points[number][0]),
+                              points[number][1])
             if points[number][0].status != 0:
                 return points, f"FAIL: exit {points[number][0].status} at {1 << number}×", True
         sizes = [size for _, size in points[-fitted:]]
