@@ -185,8 +185,10 @@ extension Document {
             let gapLeft = Array(left[i..<anchorLeft])
             let gapRight = Array(right[j..<anchorRight])
             let gapStart = (i, j)
-            let matched = gapLeft.count == gapRight.count
-                ? gapLeft.indices.map { ($0, $0) }
+            // Words are compared for every pair in the gap: past a quarter of a million
+            // pairs, kinds alone.
+            let matched = gapLeft.count == gapRight.count ? gapLeft.indices.map { ($0, $0) }
+                : gapLeft.count * gapRight.count > 250_000 ? Document.commonSubsequence(gapLeft, gapRight)
                 : alignedBySimilarity(Array(mine[i..<anchorLeft]), Array(theirs[j..<anchorRight]), other: other)
             var iterator = matched.makeIterator()
             var next = iterator.next()
