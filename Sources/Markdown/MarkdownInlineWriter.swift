@@ -154,10 +154,14 @@ struct MarkdownInlineWriter {
     /// Whether reading the Markdown back can give these very nodes: not when some are
     /// written as HTML (underline …) or need a definition elsewhere (footnotes).
     private func isVerifiable(childrenOf parent: Int) -> Bool {
-        (parent + 1..<document.subtreeEnd(of: parent)).allSatisfy { index in
+        let embeddedHTML = readsEmbeddedHTMLBack(childrenOf: parent)
+        return (parent + 1..<document.subtreeEnd(of: parent)).allSatisfy { index in
             switch document[index].kind {
             case .text, .softBreak, .lineBreak, .code, .emphasis, .strong, .link:
                 true
+            case .underline, .superscript, .subscript, .color, .fontSize, .font:
+                // Written as HTML tags, which the reader pairs again (`EmbeddedHTML`).
+                embeddedHTML
             case .rawInline(let format, _):
                 format == .html && syntax.allowsRawHTML
             case .image(let image):
@@ -170,6 +174,16 @@ struct MarkdownInlineWriter {
             default:
                 false
             }
+        }
+    }
+
+    /// Whether the run is read back with its HTML tags read for their meaning, which
+    /// tells kinds written as HTML from tags that cross delimiters: where raw HTML is
+    /// written, and no raw HTML of the input's own is there to be read differently.
+    private func readsEmbeddedHTMLBack(childrenOf parent: Int) -> Bool {
+        syntax.allowsRawHTML && !(parent + 1..<document.subtreeEnd(of: parent)).contains { index in
+            if case .rawInline = document[index].kind { return true }
+            return false
         }
     }
 
@@ -186,7 +200,9 @@ struct MarkdownInlineWriter {
         // A cell is read back as the one cell of a table's header row.
         let inCell = context == .tableCell
         let source = inCell ? "| " + text + " |\n| --- |\n" : text
-        let reread = MarkdownReader(extensions: syntax.extensions, policy: .trusted).read(source + definitions).document
+        let reread = MarkdownReader(extensions: syntax.extensions, policy: .trusted,
+                                    readsEmbeddedHTML: readsEmbeddedHTMLBack(childrenOf: parent))
+            .read(source + definitions).document
         let container = inCell ? 2 : 0
         guard reread.nodeCount > container,
               inCell ? reread[container].kind == .tableCell && reread.subtreeEnd(of: 0) == reread.subtreeEnd(of: container)

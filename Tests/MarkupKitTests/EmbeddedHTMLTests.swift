@@ -91,6 +91,29 @@ import Testing
         }
     }
 
+    /// Found by exploring the property above: emphasis the writer had to give as HTML
+    /// crossed delimiters (`~~a<strong>~~x~~<u>b</u></strong>~~`), so its tags stood in two
+    /// parents and stayed raw. The writer now reads such runs back with their tags paired.
+    @Test func htmlWrittenForEmphasisDoesNotCrossDelimiters() throws {
+        var builder = DocumentBuilder()
+        builder.open(.paragraph)
+        builder.open(.strikethrough)
+        builder.addText("alpha")
+        builder.open(.strong)
+        builder.open(.strikethrough)
+        builder.addText("[b]")
+        builder.close()
+        builder.open(.underline)
+        builder.addText("alpha")
+        builder.close()
+        builder.close()
+        builder.close()
+        builder.close()
+        let tree = builder.finish()
+        let written = try MarkupKit.write(tree, as: .gfm)
+        #expect(try MarkupKit.read(utf8: written.bytes, as: .gfm).document == tree, "\(written.text)")
+    }
+
     @Test func unpairedMisnestedAndUnknownTagsStayRawAndWarned() throws {
         let result = try bbcode("<u>never closed *x*\n\na <b>bold <i>x</b> y</i> <my-tag>z</my-tag> <kbd>*k*</kbd>\n",
                                 .phpBB)
