@@ -289,8 +289,8 @@ enum BBCodeTagScanner {
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
-    /// `key=` at `position`.
-    private static func startsAttribute(_ input: UnsafeBufferPointer<UInt8>, at start: Int, limit: Int) -> Bool {
+    /// `key=` at `position`: where a bare value ends, at the space before it.
+    static func startsAttribute(_ input: UnsafeBufferPointer<UInt8>, at start: Int, limit: Int) -> Bool {
         var position = start
         while position < limit, isNameByte(input[position], first: position == start) || input[position] == UInt8(ascii: "_") {
             position += 1

@@ -753,19 +753,14 @@ private struct BBCodeOutput: ~Copyable {
         return written
     }
 
-    /// Whether a bare option value holds ` name=`, where a reader ends the value and
-    /// starts an attribute.
+    /// Whether a bare option value holds ` name=`, where the reader's scanner ends the
+    /// value and starts an attribute.
     private static func startsAttributeAfterSpace(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        for index in bytes.indices where bytes[index] == UInt8(ascii: " ") {
-            var end = index + 1
-            while end < bytes.count, bytes[end] < 0x80, Character(UnicodeScalar(bytes[end])).isLetter
-                || (end > index + 1 && (Character(UnicodeScalar(bytes[end])).isNumber || bytes[end] == UInt8(ascii: "_"))) {
-                end += 1
-            }
-            if end > index + 1, end < bytes.count, bytes[end] == UInt8(ascii: "=") { return true }
+        var value = value
+        return value.withUTF8 { bytes in
+            bytes.indices.contains { bytes[$0] == UInt8(ascii: " ")
+                && BBCodeTagScanner.startsAttribute(bytes, at: $0 + 1, limit: bytes.count) }
         }
-        return false
     }
 
     private func isSafeOptionValue(_ value: String) -> Bool {
