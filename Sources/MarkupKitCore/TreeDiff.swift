@@ -33,19 +33,17 @@ extension Document {
             // own level is not one of them).
             var start = 0
             while start < pairs.count {
-                guard pairs[start].mine == nil || pairs[start].theirs == nil else {
+                guard let gap = Self.unmatchedRun(in: pairs, around: start) else {
                     start += 1
                     continue
                 }
-                var end = start
-                while end < pairs.count, pairs[end].mine == nil || pairs[end].theirs == nil { end += 1 }
-                let missing = (start..<end).filter { pairs[$0].theirs == nil && pairs[$0].mine.map { unwrapped[$0] == nil } == true }
-                let unexpected = (start..<end).filter { pairs[$0].mine == nil && pairs[$0].theirs != nil }
+                let missing = gap.filter { pairs[$0].theirs == nil && pairs[$0].mine.map { unwrapped[$0] == nil } == true }
+                let unexpected = gap.filter { pairs[$0].mine == nil && pairs[$0].theirs != nil }
                 for (lost, found) in zip(missing, unexpected) {
                     pairs[lost].theirs = pairs[found].theirs
                     pairs[found].theirs = nil
                 }
-                start = end
+                start = gap.upperBound
             }
             pairs.removeAll { $0.mine == nil && $0.theirs == nil }
             var counts: [String: Int] = [:]
@@ -72,10 +70,11 @@ extension Document {
                     } ?? "\(summary(of: mine)) is missing"
                     result.append(TreeDifference(path: path, message: message, position: nodes[mine].range.start))
                     // What stayed is compared with what it was, under the container's path.
-                    if let stayed = unwrapped[mine], !stayed.indices.allSatisfy({ number in
-                        fingerprint(of: Array(children(of: mine))[number]) == other.fingerprint(of: stayed[number])
-                    }) {
-                        pending.append((Array(children(of: mine)), stayed, path))
+                    if let stayed = unwrapped[mine] {
+                        let before = Array(children(of: mine))
+                        if !zip(before, stayed).allSatisfy({ fingerprint(of: $0) == other.fingerprint(of: $1) }) {
+                            pending.append((before, stayed, path))
+                        }
                     }
                 case (nil, let theirs?):
                     result.append(TreeDifference(path: path, message: "unexpected \(other.summary(of: theirs))",
@@ -102,51 +101,62 @@ extension Document {
             defer { index += 1 }
             guard let mine = pairs[index].mine, pairs[index].theirs == nil, nodes[mine].kind.isContainer,
                   nodes[mine].kind.isBlock else { continue }
-            let wanted = children(of: mine).map { fingerprint(of: $0) }
-            guard !wanted.isEmpty else { continue }
-            // The unexpected siblings in the same gap between matched pairs, in order.
-            var start = index
-            while start > 0, pairs[start - 1].mine == nil || pairs[start - 1].theirs == nil { start -= 1 }
-            var end = index + 1
-            while end < pairs.count, pairs[end].mine == nil || pairs[end].theirs == nil { end += 1 }
-            let candidates = (start..<end).filter { pairs[$0].mine == nil && pairs[$0].theirs != nil }
+            let mineChildren = Array(children(of: mine))
+            let wanted = mineChildren.map { fingerprint(of: $0) }
+            guard !wanted.isEmpty, let gap = Self.unmatchedRun(in: pairs, around: index) else { continue }
+            // The unexpected siblings in the gap: where they stand in `pairs`, and which they are.
+            let positions = gap.filter { pairs[$0].mine == nil && pairs[$0].theirs != nil }
+            let candidates = positions.map { pairs[$0].theirs! }
             guard candidates.count >= wanted.count else { continue }
-            let prints = candidates.map { other.fingerprint(of: pairs[$0].theirs!) }
+            let prints = candidates.map { other.fingerprint(of: $0) }
             let starts = 0...(prints.count - wanted.count)
             var found = starts.first { prints[$0] == wanted[0] && prints[$0..<($0 + wanted.count)].elementsEqual(wanted) }
             if found == nil {
-                // The same kinds in the same order: the run whose text is most alike, and
-                // of those the nearest.
-                let mineChildren = Array(children(of: mine))
+                // The same kinds in the same order: the run whose text and shape are most
+                // alike, and of those the nearest.
+                func shape(_ document: Document, _ node: Int) -> [String] {
+                    document.children(of: node).map { Document.pathLabel(document.nodes[$0].kind) }
+                }
                 let labels = mineChildren.map { Document.pathLabel(nodes[$0].kind) }
-                let theirLabels = candidates.map { Document.pathLabel(other.nodes[pairs[$0].theirs!].kind) }
+                let theirLabels = candidates.map { Document.pathLabel(other.nodes[$0].kind) }
                 let words = mineChildren.map { leadingWords(of: $0) }
-                let shapes = mineChildren.map { child in children(of: child).map { Document.pathLabel(nodes[$0].kind) } }
+                let theirWords = candidates.map { other.leadingWords(of: $0) }
+                let shapes = mineChildren.map { shape(self, $0) }
+                let theirShapes = candidates.map { shape(other, $0) }
                 func likeness(_ start: Int) -> Double {
                     (0..<labels.count).reduce(0.0) { total, offset in
-                        let theirIndex = pairs[candidates[start + offset]].theirs!
-                        let theirs = other.leadingWords(of: theirIndex)
-                        let all = words[offset].union(theirs).count
-                        let shape = other.children(of: theirIndex).map { Document.pathLabel(other.nodes[$0].kind) }
-                        return total + (all == 0 ? 1 : Double(words[offset].intersection(theirs).count) / Double(all))
-                            + (shape == shapes[offset] ? 1 : 0)
+                        total + Self.wordLikeness(words[offset], theirWords[start + offset])
+                            + (shapes[offset] == theirShapes[start + offset] ? 1 : 0)
                     }
                 }
                 let fitting = starts.filter { theirLabels[$0..<($0 + labels.count)].elementsEqual(labels) }
                 found = fitting.max { first, second in
                     let (a, b) = (likeness(first), likeness(second))
-                    return a != b ? a < b : abs(candidates[first] - index) > abs(candidates[second] - index)
+                    return a != b ? a < b : abs(positions[first] - index) > abs(positions[second] - index)
                 }
             }
             guard let first = found else { continue }
-            var stayed: [Int] = []
-            for position in candidates[first..<(first + wanted.count)] {
-                stayed.append(pairs[position].theirs!)
-                pairs[position].theirs = nil
-            }
-            unwrapped[mine] = stayed
+            for position in positions[first..<(first + wanted.count)] { pairs[position].theirs = nil }
+            unwrapped[mine] = Array(candidates[first..<(first + wanted.count)])
         }
-        pairs.removeAll { $0.mine == nil && $0.theirs == nil }
+    }
+
+    /// The run of unmatched pairs (one side missing) around `index` — the gap between two
+    /// matched siblings — or nil when the pair at `index` is matched.
+    private static func unmatchedRun(in pairs: [(mine: Int?, theirs: Int?)], around index: Int) -> Range<Int>? {
+        func unmatched(_ position: Int) -> Bool { pairs[position].mine == nil || pairs[position].theirs == nil }
+        guard unmatched(index) else { return nil }
+        var start = index
+        while start > 0, unmatched(start - 1) { start -= 1 }
+        var end = index + 1
+        while end < pairs.count, unmatched(end) { end += 1 }
+        return start..<end
+    }
+
+    /// The share of two sets of leading words that both have; 1 when neither has any.
+    private static func wordLikeness(_ first: Set<Substring>, _ second: Set<Substring>) -> Double {
+        let all = first.union(second).count
+        return all == 0 ? 1 : Double(first.intersection(second).count) / Double(all)
     }
 
     /// The name a path step uses for a kind: lists, items, paragraphs … counted apart.
@@ -226,10 +236,7 @@ extension Document {
         let left = mine.map { (Document.pathLabel(nodes[$0].kind), leadingWords(of: $0)) }
         let right = theirs.map { (Document.pathLabel(other.nodes[$0].kind), other.leadingWords(of: $0)) }
         func weight(_ a: Int, _ b: Int) -> Double {
-            guard left[a].0 == right[b].0 else { return 0 }
-            let shared = left[a].1.intersection(right[b].1).count
-            let all = left[a].1.union(right[b].1).count
-            return 1 + (all == 0 ? 1 : Double(shared) / Double(all))
+            left[a].0 == right[b].0 ? 1 + Self.wordLikeness(left[a].1, right[b].1) : 0
         }
         var table = Array(repeating: Array(repeating: 0.0, count: right.count + 1), count: left.count + 1)
         for a in stride(from: left.count - 1, through: 0, by: -1) {
