@@ -541,17 +541,9 @@ private struct CmarkConverter {
                 }
                 openings.removeLast(closed)
                 blockEndTags[node] = closed
-            } else if !balance.leftOpen.isEmpty && !Self.contains(EmbeddedHTML.slot, in: content) {
+            } else if !balance.leftOpen.isEmpty && !content.contains(EmbeddedHTML.slot.utf8) {
                 openings.append((node, balance.leftOpen))
             }
-        }
-    }
-
-    private static func contains(_ needle: String, in haystack: UnsafeRawBufferPointer) -> Bool {
-        let needle = Array(needle.utf8)
-        guard haystack.count >= needle.count else { return false }
-        return (0...(haystack.count - needle.count)).contains { start in
-            haystack[start] == needle[0] && needle.indices.allSatisfy { haystack[start + $0] == needle[$0] }
         }
     }
 
