@@ -252,48 +252,37 @@ public struct DocumentBuilder: Sendable {
         append(document, nodes: index..<document.subtreeEnd(of: index))
     }
 
-    /// Appends whole subtrees `range` of another document (their text comes along).
-    private mutating func append(_ document: Document, nodes range: Range<Int>) {
+    /// Appends the nodes of `document` that come before node `index` in preorder, and leaves
+    /// the containers that hold it open, as if opened with ``open(_:range:)``; returns how
+    /// many were left open. What is added next goes where node `index` was.
+    public mutating func appendLeavingOpen(_ document: Document, before index: Int) -> Int {
+        append(document, nodes: 0..<index, leavingOpenAround: index)
+    }
+
+    /// Appends nodes `range` of another document (their text comes along): whole subtrees,
+    /// except the containers that hold node `held`, which are left open; returns how many.
+    @discardableResult
+    private mutating func append(_ document: Document, nodes range: Range<Int>, leavingOpenAround held: Int? = nil) -> Int {
         let nodeOffset = Int32(nodes.count) - Int32(range.lowerBound)
         let textOffset = UInt32(store.count)
+        let depthBefore = openContainers.count
         store.append(contentsOf: document.store)
         nodes.reserveCapacity(nodes.count + range.count)
         // Depth inside the appended part, counted as it is copied.
         var openEnds: [Int32] = []
         var deepest = 0
+        var leftOpen = 0
         for index in range {
             let node = document.nodes[index]
             while let last = openEnds.last, last <= Int32(index) { openEnds.removeLast() }
             openEnds.append(node.subtreeEnd)
             deepest = max(deepest, openEnds.count)
             var copy = node
-            copy.subtreeEnd += nodeOffset
             if let ref = node.kind.textRef {
                 copy.kind = node.kind.withTextRef(TextRef(offset: ref.offset + textOffset, count: ref.count))
             }
-            nodes.append(copy)
-        }
-        for (index, hint) in document.hintTable where range.contains(Int(index)) {
-            hints[index + nodeOffset] = hint
-        }
-        maximumDepth = max(maximumDepth, openContainers.count + deepest)
-        mergeableText = -1
-    }
-
-    /// Appends the nodes of `document` that come before node `index` in preorder, and leaves
-    /// the containers that hold it open, as if opened with ``open(_:range:)``; returns how
-    /// many were left open. What is added next goes where node `index` was.
-    public mutating func appendLeavingOpen(_ document: Document, before index: Int) -> Int {
-        let nodeOffset = Int32(nodes.count)
-        let textOffset = UInt32(store.count)
-        store.append(contentsOf: document.store)
-        var leftOpen = 0
-        for source in 0..<index {
-            var copy = document.nodes[source]
-            if let ref = copy.kind.textRef {
-                copy.kind = copy.kind.withTextRef(TextRef(offset: ref.offset + textOffset, count: ref.count))
-            }
-            if Int(copy.subtreeEnd) > index {
+            if let held, Int(node.subtreeEnd) > held {
+                // Its end is set when it is closed, as for a container opened here.
                 openContainers.append(Int32(nodes.count))
                 mergeableBeforeOpen.append(-1)
                 copy.subtreeEnd = Int32(nodes.count) + 1
@@ -301,10 +290,12 @@ public struct DocumentBuilder: Sendable {
             } else {
                 copy.subtreeEnd += nodeOffset
             }
-            if let hint = document.hintTable[Int32(source)] { hints[Int32(nodes.count)] = hint }
             nodes.append(copy)
         }
-        maximumDepth = max(maximumDepth, openContainers.count + document.maximumDepth)
+        for (index, hint) in document.hintTable where range.contains(Int(index)) {
+            hints[index + nodeOffset] = hint
+        }
+        maximumDepth = max(maximumDepth, depthBefore + deepest)
         mergeableText = -1
         return leftOpen
     }
