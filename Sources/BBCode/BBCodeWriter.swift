@@ -1137,13 +1137,18 @@ private struct BBCodeOutput: ~Copyable {
     /// Where the run of text the output ends with starts: after the last `]` or line end,
     /// at most a tag's length back; nil when the output ends with one.
     private func autolinkRunStart() -> Int? {
+        let start = lastInOutputTail { $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: "\n") }.map { $0.position + 1 }
+            ?? max(0, out.count - BBCodeTagScanner.limit)
+        return start < out.count ? start : nil
+    }
+
+    /// The last byte of the output's final tag length that `wanted` picks, and where it is:
+    /// tags never span lines or pass that length, so nothing further back can join text
+    /// written next.
+    private func lastInOutputTail(_ wanted: (UInt8) -> Bool) -> (position: Int, byte: UInt8)? {
         out.withUnsafeBytes { bytes in
-            var position = bytes.count
             let lowest = max(0, bytes.count - BBCodeTagScanner.limit)
-            while position > lowest, bytes[position - 1] != UInt8(ascii: "]"), bytes[position - 1] != UInt8(ascii: "\n") {
-                position -= 1
-            }
-            return position < bytes.count ? position : nil
+            return (lowest..<bytes.count).reversed().first { wanted(bytes[$0]) }.map { ($0, bytes[$0]) }
         }
     }
 
@@ -1193,18 +1198,8 @@ private struct BBCodeOutput: ~Copyable {
     /// Where the output's last `[` is, if no `]` or line end follows it (every tag the
     /// writer writes is closed, so such a bracket is text).
     private func unclosedBracketInOutput() -> Int? {
-        out.withUnsafeBytes { bytes in
-            var position = bytes.count - 1
-            let lowest = max(0, bytes.count - BBCodeTagScanner.limit)
-            while position >= lowest {
-                switch bytes[position] {
-                case UInt8(ascii: "["): return position
-                case UInt8(ascii: "]"), UInt8(ascii: "\n"): return nil
-                default: position -= 1
-                }
-            }
-            return nil
-        }
+        lastInOutputTail { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: "\n") }
+            .flatMap { $0.byte == UInt8(ascii: "[") ? $0.position : nil }
     }
 
     /// Writes the tag opening at `opening` so that no reader of the dialect sees a tag
