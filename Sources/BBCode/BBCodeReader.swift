@@ -909,9 +909,10 @@ private struct BBCodeParser {
             builder.addText(text)
             builder.close(at: self.position(at: close.end - 1))
         case .image:
-            guard let image = imageAttributes(tag, content: String(decoding: content, as: UTF8.self)) else { return false }
+            let text = String(decoding: content, as: UTF8.self)
+            guard let image = imageAttributes(tag, content: text) else { return false }
             if dialect.reading.imageSourceInValue, tag.attribute("src") ?? tag.value != nil,
-               !String(decoding: content, as: UTF8.self).trimmingASCIISpaces().isEmpty, image.alt.isEmpty {
+               !text.trimmingASCIISpaces().isEmpty, image.alt.isEmpty {
                 warnings.append(ConversionWarning(.loss, at: position, """
                     the text inside [img=…][/img] is not shown by \(dialect.title), which takes the address from the tag; dropped
                     """))
