@@ -125,7 +125,7 @@ public enum EmbeddedHTML {
             } else {
                 onlyEndTags = false
                 if !tag.isSelfClosing && !Self.voidElements.contains(tag.name) {
-                    if Self.rawTextElements.contains(tag.name) {
+                    if HTMLEscaping.rawTextElementNames.contains(tag.name) {
                         scanner.skipRawText(endingWith: tag.name)
                     } else {
                         open.append(tag.name)
@@ -138,8 +138,6 @@ public enum EmbeddedHTML {
 
     static let voidElements: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                                             "param", "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame"]
-    static let rawTextElements: Set<String> = ["script", "style", "textarea", "title", "xmp", "iframe", "noembed",
-                                               "noframes", "plaintext"]
 
     /// Text that marks, in a block read with a slot, where the content that follows the
     /// block belongs. Private-use characters, so no HTML rule changes or drops it.
@@ -175,10 +173,7 @@ private struct TagScanner {
             || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
     }
 
-    private func isSpace(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
-            || byte == UInt8(ascii: "\r") || byte == 0x0C
-    }
+    private func isSpace(_ byte: UInt8) -> Bool { HTMLEscaping.isHTMLSpace(byte) }
 
     private func isLetter(_ byte: UInt8) -> Bool {
         (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")

@@ -116,7 +116,7 @@ enum HTMLEscaping {
         guard text.count >= 3, text[0] == UInt8(ascii: "<") else { return false }
         var position = 1
         if text[position] == UInt8(ascii: "/") { position += 1 }
-        for name in filteredTagNames {
+        for name in rawTextElementNames {
             var index = position
             var matched = true
             for expected in name.utf8 {
@@ -136,9 +136,17 @@ enum HTMLEscaping {
         return false
     }
 
-    private static let filteredTagNames = [
+    /// The elements whose content HTML reads as text up to their end tag, not as markup:
+    /// the ones GFM's tagfilter neutralises, and the ones whose content the embedded-HTML
+    /// reader steps over when it follows a block's tags.
+    static let rawTextElementNames = [
         "title", "textarea", "style", "xmp", "iframe", "noembed", "noframes", "script", "plaintext",
     ]
+
+    /// HTML's white space: space, tab, LF, FF, CR.
+    static func isHTMLSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0C || byte == 0x0D
+    }
 
     /// Space, tab, LF, VT, FF, CR.
     @inline(__always)

@@ -710,9 +710,7 @@ private struct HTMLTreeConversion {
         }
     }
 
-    static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0C || byte == 0x0D
-    }
+    static func isWhitespace(_ byte: UInt8) -> Bool { HTMLEscaping.isHTMLSpace(byte) }
 
     mutating func lineBreak(at element: GumboNodePointer) {
         pendingSpace = .none
