@@ -262,6 +262,10 @@ public struct BBCodeDialect: Hashable, Sendable {
         /// An explicit `[/*]` does not end the item: text after it, before the next `[*]`,
         /// stays in the item it follows (where the forum shows it, unbulleted).
         public var textAfterItemEndStaysInItem = false
+        /// Formatting left open inside a block (`[quote][b]x[/quote]`) goes on after the
+        /// block's end tag, until its own end tag or the end of the post, as a browser
+        /// reconstructs formatting elements.
+        public var formattingOutlivesBlockEnd = false
 
         public init() {}
     }

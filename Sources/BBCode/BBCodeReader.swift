@@ -144,6 +144,8 @@ private struct BBCodeParser {
         var source: Range<Int>
         /// Whether anything was put inside it yet (before a block interrupted it).
         var hasContent = false
+        /// Left open in a block whose end tag it outlived (`ReadingRules.formattingOutlivesBlockEnd`).
+        var outlivedBlock = false
     }
 
     var blocks: [Block] = []
@@ -473,7 +475,14 @@ private struct BBCodeParser {
             if inline.depth <= depth { reopen.append(inline); return true }
             return false
         }
-        for inline in reopen {
+        for var inline in reopen {
+            if inline.outlivedBlock {
+                inline.outlivedBlock = false
+                warnOnce("outlived", ConversionWarning(.input, at: self.position(at: inline.source.lowerBound), """
+                    [\(inline.tagName)] was left open inside a block: it goes on after the block's end, as \
+                    \(dialect.title) shows it (close it inside the block if it should end there)
+                    """))
+            }
             builder.open(inline.kind, range: range)
             inlines.append(inline)
         }
@@ -525,6 +534,17 @@ private struct BBCodeParser {
             carried.removeFirst(excess)
         }
         pendingReopen = carried
+    }
+
+    /// Formatting open inside the blocks an end tag closes, that held something, waits to
+    /// be reopened after them, at `depth` (`ReadingRules.formattingOutlivesBlockEnd`).
+    /// What never held anything stays where it is, to become text when the block ends.
+    private mutating func carryFormattingPastBlockEnd(toDepth depth: Int) {
+        closeInlineContext(closingParagraph: false)
+        for number in pendingReopen.indices where pendingReopen[number].depth > depth && pendingReopen[number].hasContent {
+            pendingReopen[number].depth = depth
+            pendingReopen[number].outlivedBlock = true
+        }
     }
 
     /// Formatting that is never used again and never held anything was not formatting:
@@ -797,6 +817,7 @@ private struct BBCodeParser {
                 let kind = blockKind(for: role)
                 guard let block = blocks.lastIndex(where: { $0.kind == kind && ($0.tagName == tag.name || $0.tagName.isEmpty) })
                 else { return false }
+                if dialect.reading.formattingOutlivesBlockEnd { carryFormattingPastBlockEnd(toDepth: block) }
                 closeBlocks(downTo: block)
                 return true
             }

@@ -105,6 +105,28 @@ import Testing
         ])
     }
 
+    /// Formatting left open in a quote or list goes on after its end tag, as s9e's
+    /// autoReopen has it, until its own end tag; the generic core ends it with the block.
+    @Test func formattingLeftOpenInABlockGoesOnAfterIt() throws {
+        func html(_ post: String, _ dialect: BBCodeDialect) throws -> Conversion {
+            try MarkupKit.convert(post, from: .bbcode(dialect), to: .html)
+        }
+        let post = "[quote][b]x[/quote] after[/b] plain"
+        let phpBB = try html(post, .phpBB)
+        #expect(phpBB.output == "<blockquote>\n<p><strong>x</strong></p>\n</blockquote>\n<p><strong>after</strong> plain</p>\n")
+        #expect(phpBB.warnings.map(\.description) == [
+            "1:8: [b] was left open inside a block: it goes on after the block's end, as phpBB 3.3 shows it (close it inside the block if it should end there)",
+        ])
+        #expect(try html(post, .generic).output.hasSuffix("<p>after[/b] plain</p>\n"))
+        // Through nested blocks, one end tag at a time; a new item still ends it ([*] closes
+        // its parent's formatting without reopening it).
+        #expect(try html("[quote][quote][i]x[/quote]y[/quote]z", .phpBB).output.hasSuffix("<p><em>z</em></p>\n"))
+        #expect(try html("[list][*][b]one[*]two[/list] after", .phpBB).output
+                == "<ul>\n<li><strong>one</strong></li>\n<li>two</li>\n</ul>\n<p>after</p>\n")
+        // Closed in the block, it stays there.
+        #expect(try html("[quote][b]x[/b][/quote] after", .phpBB).output.hasSuffix("<p>after</p>\n"))
+    }
+
     /// An attachment is a reference to the forum's file: kept exactly for phpBB, its text
     /// elsewhere, both warned.
     @Test func attachmentsAreKeptAsReferences() throws {

@@ -41,6 +41,10 @@ extension BBCodeDialect {
         // [ATTACHMENT index={NUMBER} filename={TEXT;useContent}]: an inline attachment,
         // kept as the reference it is.
         reading.referenceTags = ["attachment"]
+        // s9e's default rules generators give formatting tags (B, I, U, COLOR, SIZE, URL:
+        // formatting elements in their templates) `autoReopen`: an end tag that closes them
+        // on its way to its own start tag ([/quote], [/list], [/*]) reopens them after it.
+        reading.formattingOutlivesBlockEnd = true
         dialect.reading = reading
         return dialect
     }()
