@@ -9,6 +9,10 @@
 ///   with a dot in the domain (PHP's e-mail filter, which the address must pass, wants
 ///   one).
 ///
+/// Other forums read addresses with a regular expression of host and path
+/// (`BBCodeDialect.ReadingRules.HostAndPath`, MyBB and FluxBB); `hostAndPathEnd` follows
+/// those.
+///
 /// One pass over the text: every byte is looked at a bounded number of times.
 enum BBCodeAutolinks {
     struct Found {
@@ -22,16 +26,30 @@ enum BBCodeAutolinks {
         var position = range.lowerBound
         // Where the last link ended: an e-mail address cannot start before it.
         var taken = range.lowerBound
+        var endTags = EndTagsAhead()
         while position < range.upperBound {
             let byte = input[position]
-            if let anchorEnd = anchor(in: input, at: position, end: range.upperBound, rules: rules),
-               let end = urlEnd(in: input, from: anchorEnd, end: range.upperBound) {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: input[position..<end]), as: UTF8.self)
-                let isWWW = input[position] | 0x20 == UInt8(ascii: "w") && anchorEnd - position == 4
-                found.append(Found(range: position..<end, destination: isWWW ? "http://" + text : text))
-                position = end
-                taken = end
-                continue
+            if let anchorEnd = anchor(in: input, at: position, end: range.upperBound, rules: rules) {
+                // `www.` and `ftp.` are the anchors four bytes long without `://`.
+                let hostAnchor = anchorEnd - position == 4 && input[position + 3] == UInt8(ascii: ".")
+                let end = if let shape = rules.hostAndPath {
+                    hostAndPathEnd(in: input, segment: range, anchor: position..<anchorEnd, hostAnchor: hostAnchor, shape: shape)
+                } else {
+                    urlEnd(in: input, from: anchorEnd, end: range.upperBound)
+                }
+                if let end, let shape = rules.hostAndPath, !shape.notBeforeEndTags.isEmpty,
+                   endTags.stand(in: input, from: end, names: shape.notBeforeEndTags) {
+                    position += 1
+                    continue
+                }
+                if let end {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: input[position..<end]), as: UTF8.self)
+                    let scheme = !hostAnchor ? "" : input[position] | 0x20 == UInt8(ascii: "w") ? "http://" : (rules.ftpHostScheme ?? "ftp") + "://"
+                    found.append(Found(range: position..<end, destination: scheme + text))
+                    position = end
+                    taken = end
+                    continue
+                }
             }
             if byte == UInt8(ascii: "@"), rules.email, let email = emailAround(input, at: position, from: taken, end: range.upperBound) {
                 let text = String(decoding: UnsafeBufferPointer(rebasing: input[email]), as: UTF8.self)
@@ -66,6 +84,10 @@ enum BBCodeAutolinks {
                 breaks.append(position + 3)
                 continue
             }
+            if rules.ftpHostScheme != nil, lowered == UInt8(ascii: "f"), matches(input, at: position, end: input.count, "ftp.") {
+                breaks.append(position + 3)
+                continue
+            }
             for scheme in rules.schemes where lowered == scheme.utf8.first! {
                 if matches(input, at: position, end: input.count, scheme + "://") {
                     breaks.append(position + scheme.utf8.count)
@@ -76,11 +98,30 @@ enum BBCodeAutolinks {
         return breaks
     }
 
-    /// The end of `scheme://` or `www.` starting at `position`, if one does.
+    /// Whether a writer's break between `before` and `after` stands where
+    /// `anchorBreaks` puts one: after a scheme and before `://`, after `www` or `ftp` and
+    /// before `.`, or before an `@`.
+    static func isBreak(in input: UnsafeBufferPointer<UInt8>, before: Int, after: Int, end: Int,
+                        rules: BBCodeDialect.ReadingRules.Autolinks) -> Bool {
+        func endsWith(_ word: String) -> Bool {
+            let count = word.utf8.count
+            return before >= count && matches(input, at: before - count, end: before, word)
+        }
+        if matches(input, at: after, end: end, "://") { return rules.schemes.contains(where: endsWith) }
+        if matches(input, at: after, end: end, ".") {
+            return (rules.www && endsWith("www")) || (rules.ftpHostScheme != nil && endsWith("ftp"))
+        }
+        return rules.email && matches(input, at: after, end: end, "@")
+    }
+
+    /// The end of `scheme://`, `www.` or `ftp.` starting at `position`, if one does.
     private static func anchor(in input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int,
                                rules: BBCodeDialect.ReadingRules.Autolinks) -> Int? {
         let first = input[position] | 0x20
         if rules.www, first == UInt8(ascii: "w"), matches(input, at: position, end: end, "www.") {
+            return position + 4
+        }
+        if rules.ftpHostScheme != nil, first == UInt8(ascii: "f"), matches(input, at: position, end: end, "ftp.") {
             return position + 4
         }
         for scheme in rules.schemes where first == scheme.utf8.first! {
@@ -186,5 +227,205 @@ enum BBCodeAutolinks {
         }
         guard domainEnd > at + 1, input[(at + 1)..<domainEnd].contains(UInt8(ascii: ".")) else { return nil }
         return start..<domainEnd
+    }
+}
+
+// MARK: Host and path (MyBB, FluxBB)
+
+extension BBCodeAutolinks {
+    /// A host longer than any DNS name can be (253 bytes) is not looked at further: the
+    /// address stays text. It bounds the work per anchor, and so keeps the pass linear on
+    /// `www.www.www.…`, where every anchor's host runs to the same far end.
+    static let longestHost = 255
+
+    /// Whether one of some end tags stands ahead in a run of non-space characters
+    /// (`HostAndPath.notBeforeEndTags`). Each run is scanned once, for the last such tag
+    /// in it: asked from later places in the same run, the answer is that tag's place.
+    struct EndTagsAhead {
+        var runEnd = 0
+        var lastTag: Int?
+
+        mutating func stand(in input: UnsafeBufferPointer<UInt8>, from position: Int, names: [String]) -> Bool {
+            if position >= runEnd {
+                runEnd = position
+                lastTag = nil
+                while runEnd < input.count, !BBCodeAutolinks.isSpace(input[runEnd]) {
+                    if input[runEnd] == UInt8(ascii: "["), runEnd + 1 < input.count, input[runEnd + 1] == UInt8(ascii: "/"),
+                       names.contains(where: { BBCodeAutolinks.matches(input, at: runEnd + 2, end: input.count, $0 + "]") }) {
+                        lastTag = runEnd
+                    }
+                    runEnd += 1
+                }
+            }
+            return lastTag.map { $0 >= position } ?? false
+        }
+    }
+
+    /// Where the address anchored at `anchor` ends, read as `shape` says, or nil when the
+    /// forum leaves it as text. `hostAnchor`: the anchor is `www.` or `ftp.`, itself the
+    /// first label of the host.
+    static func hostAndPathEnd(in input: UnsafeBufferPointer<UInt8>, segment: Range<Int>, anchor: Range<Int>,
+                               hostAnchor: Bool, shape: BBCodeDialect.ReadingRules.HostAndPath) -> Int? {
+        let end = segment.upperBound
+        func mayFollow(_ before: Int) -> Bool {
+            before < segment.lowerBound || isSpace(input[before]) || shape.follows.utf8.contains(input[before])
+        }
+        // What must close a wrapper before the address (FluxBB's `(http://…)`).
+        var closer: UInt8?
+        if !mayFollow(anchor.lowerBound - 1) {
+            guard shape.wrapped, let partner = wrapperPartner(input[anchor.lowerBound - 1]), mayFollow(anchor.lowerBound - 2)
+            else { return nil }
+            closer = partner
+        }
+        guard let host = hostEnd(in: input, from: anchor.upperBound, end: end, needsDot: !hostAnchor, shape: shape) else { return nil }
+        var afterPort = host.end
+        if afterPort + 1 < end, input[afterPort] == UInt8(ascii: ":"), isDigit(input[afterPort + 1]) {
+            afterPort += 1
+            while afterPort < end, isDigit(input[afterPort]) { afterPort += 1 }
+        }
+        var pathEnd = afterPort
+        if afterPort < end, input[afterPort] == UInt8(ascii: "/") {
+            pathEnd = afterPort + 1
+            while pathEnd < end, !isSpace(input[pathEnd]) {
+                let byte = input[pathEnd]
+                if byte == UInt8(ascii: "[") {
+                    // MyBB lets `[]` stand in a path; any other bracket ends it.
+                    guard !shape.alphanumericLabels, pathEnd + 1 < end, input[pathEnd + 1] == UInt8(ascii: "]") else { break }
+                    pathEnd += 2
+                    continue
+                }
+                if !shape.alphanumericLabels, byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "<") { break }
+                pathEnd += 1
+            }
+        }
+        var addressEnd: Int
+        switch shape.ending {
+        case .pathNotEndingWith(let unwanted):
+            addressEnd = trimmedPath(input, afterPort, pathEnd, unwanted: unwanted)
+            if let closer, !(addressEnd < end && input[addressEnd] == closer) {
+                // The expression gives back path characters until the partner follows.
+                guard let shorter = (afterPort..<addressEnd).last(where: {
+                    input[$0] == closer && trimmedPath(input, afterPort, $0, unwanted: unwanted) == $0
+                }) else { return nil }
+                addressEnd = shorter
+            }
+        case .wordSlashOrBalancedParenthesis:
+            addressEnd = pathEnd
+            while addressEnd > host.end, !isMyBBLastCharacter(input[addressEnd - 1]) { addressEnd -= 1 }
+            // The last character of the host's last label is the one the expression asks
+            // for at the end; the label must keep one more before it.
+            if addressEnd == host.end, host.lastLabelLength < 2 { return nil }
+            // A `)` at the end with no `(` to match it is the text's, with `.,?!` before it.
+            let counted = anchor.upperBound
+            let opening = input[counted..<addressEnd].count(where: { $0 == UInt8(ascii: "(") })
+            var closing = input[counted..<addressEnd].count(where: { $0 == UInt8(ascii: ")") })
+            while addressEnd > counted, input[addressEnd - 1] == UInt8(ascii: ")"), closing > opening {
+                addressEnd -= 1
+                closing -= 1
+                while addressEnd > counted, [UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "?"), UInt8(ascii: "!")].contains(input[addressEnd - 1]) {
+                    addressEnd -= 1
+                }
+            }
+        }
+        return addressEnd > anchor.upperBound ? addressEnd : nil
+    }
+
+    /// The end of a host starting at `from`: labels parted by dots, none empty, the last
+    /// one letters and digits (as much of it as is); nil if there is none, or too long.
+    private static func hostEnd(in input: UnsafeBufferPointer<UInt8>, from: Int, end: Int, needsDot: Bool,
+                                shape: BBCodeDialect.ReadingRules.HostAndPath) -> (end: Int, lastLabelLength: Int)? {
+        // The run of label characters and dots, cut before an empty label.
+        var runEnd = from
+        while runEnd < end {
+            let length = labelCharacterLength(input, at: runEnd, end: end, shape: shape)
+            if length > 0 {
+                runEnd += length
+            } else if input[runEnd] == UInt8(ascii: "."), runEnd > from, input[runEnd - 1] != UInt8(ascii: ".") {
+                runEnd += 1
+            } else {
+                break
+            }
+            if runEnd - from > longestHost { return nil }
+        }
+        if runEnd > from, input[runEnd - 1] == UInt8(ascii: ".") {
+            // `a..b`: the host cannot go past the empty label; a trailing dot is not its.
+            runEnd -= 1
+        }
+        // The last label is as much of the last part as is letters and digits; with none,
+        // the host ends a label earlier.
+        var limit = runEnd
+        while limit > from {
+            let dot = input[from..<limit].lastIndex(of: UInt8(ascii: "."))
+            let labelStart = dot.map { $0 + 1 } ?? from
+            if needsDot && dot == nil { return nil }
+            var labelEnd = labelStart
+            while labelEnd < limit {
+                let length = lastLabelCharacterLength(input, at: labelEnd, end: limit, shape: shape)
+                guard length > 0 else { break }
+                labelEnd += length
+            }
+            if labelEnd > labelStart { return (labelEnd, labelEnd - labelStart) }
+            guard let dot else { return nil }
+            limit = dot
+        }
+        return nil
+    }
+
+    /// The length of the label character at `position` (0 if it is none).
+    private static func labelCharacterLength(_ input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int,
+                                             shape: BBCodeDialect.ReadingRules.HostAndPath) -> Int {
+        let byte = input[position]
+        guard shape.alphanumericLabels else {
+            // MyBB: anything but white space, `/`, `.`, `[` and what ends a tag or value.
+            switch byte {
+            case UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "<"): return 0
+            default: return isSpace(byte) ? 0 : 1
+            }
+        }
+        if byte == UInt8(ascii: "-") { return 1 }
+        return lastLabelCharacterLength(input, at: position, end: end, shape: shape)
+    }
+
+    /// The length of the character at `position` if a last label may hold it: a letter or
+    /// digit (FluxBB's `\p{L}\p{N}`, MyBB's `\w`), else 0.
+    private static func lastLabelCharacterLength(_ input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int,
+                                                 shape: BBCodeDialect.ReadingRules.HostAndPath) -> Int {
+        let byte = input[position]
+        if byte < 0x80 {
+            let letterOrDigit = (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || isDigit(byte)
+            return letterOrDigit || (!shape.alphanumericLabels && byte == UInt8(ascii: "_")) ? 1 : 0
+        }
+        guard shape.alphanumericLabels else { return 0 }
+        var length = 1
+        while position + length < end, length < 4, input[position + length] & 0xC0 == 0x80 { length += 1 }
+        let scalar = String(decoding: UnsafeBufferPointer(rebasing: input[position..<(position + length)]), as: UTF8.self).unicodeScalars.first
+        guard let scalar, scalar.properties.isAlphabetic || scalar.properties.numericType != nil else { return 0 }
+        return length
+    }
+
+    /// The end of a path from `slash` to `pathEnd` once characters it may not end with
+    /// are given back; `slash` itself when only the `/` would be left.
+    private static func trimmedPath(_ input: UnsafeBufferPointer<UInt8>, _ slash: Int, _ pathEnd: Int, unwanted: String) -> Int {
+        var end = pathEnd
+        while end > slash + 1, unwanted.utf8.contains(input[end - 1]) { end -= 1 }
+        return end > slash + 1 ? end : slash
+    }
+
+    private static func isMyBBLastCharacter(_ byte: UInt8) -> Bool {
+        isWordByte(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: ")")
+    }
+
+    private static func wrapperPartner(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "("): UInt8(ascii: ")")
+        case UInt8(ascii: "<"): UInt8(ascii: ">")
+        case UInt8(ascii: "["): UInt8(ascii: "]")
+        case UInt8(ascii: "'"), UInt8(ascii: "\""): byte
+        default: nil
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 }

@@ -230,14 +230,62 @@ public struct BBCodeDialect: Hashable, Sendable {
             public var www = false
             /// `name@example.com` links to `mailto:`.
             public var email = false
+            /// `ftp.…` is a link too, to `scheme://ftp.…` with this scheme (FluxBB:
+            /// `ftp`; MyBB: `http`, as it does for anything without one).
+            public var ftpHostScheme: String?
+            /// How the address goes on after its `scheme://`, `www.` or `ftp.`: nil for
+            /// s9e/TextFormatter's reading (phpBB), or a forum's host-and-path expression.
+            public var hostAndPath: HostAndPath?
 
-            public init(schemes: [String] = [], www: Bool = false, email: Bool = false) {
+            public init(schemes: [String] = [], www: Bool = false, email: Bool = false,
+                        ftpHostScheme: String? = nil, hostAndPath: HostAndPath? = nil) {
                 self.schemes = schemes
                 self.www = www
                 self.email = email
+                self.ftpHostScheme = ftpHostScheme
+                self.hostAndPath = hostAndPath
             }
 
-            public var isEmpty: Bool { schemes.isEmpty && !www && !email }
+            public var isEmpty: Bool { schemes.isEmpty && !www && !email && ftpHostScheme == nil }
+        }
+
+        /// An address as the regular expressions of MyBB and FluxBB read it: after white
+        /// space, the start of a tag's text or one of `follows`; a host of labels parted
+        /// by dots (two labels at least after `scheme://`), the last one letters and
+        /// digits; an optional `:port`; an optional path after `/` up to white space or `[`.
+        public struct HostAndPath: Hashable, Sendable {
+            /// Characters besides white space an address may follow.
+            public var follows: String
+            /// Host labels are letters, digits and `-` (FluxBB); otherwise anything but
+            /// white space, `/`, `.`, `[` and quotes (MyBB).
+            public var alphanumericLabels: Bool
+            /// How the address ends.
+            public var ending: Ending
+            /// `(`, `'`, `"`, `<` or `[` may stand between `follows` and the address when
+            /// its partner stands right after it (FluxBB).
+            public var wrapped: Bool
+            /// An address is left as text when one of these end tags stands later in its
+            /// run of non-space characters (FluxBB's `[/url]`, `[/img]`: it is a tag's).
+            public var notBeforeEndTags: [String]
+
+            public enum Ending: Hashable, Sendable {
+                /// The address ends with a word character, `/` or `)`, and a `)` with no
+                /// `(` to match it, then `.`, `,`, `?`, `!` before it, go back to the text
+                /// (MyBB's expression and its callback).
+                case wordSlashOrBalancedParenthesis
+                /// A path does not end with one of these (it is left out if only its `/`
+                /// would remain); the host ends with its last label (FluxBB).
+                case pathNotEndingWith(String)
+            }
+
+            public init(follows: String, alphanumericLabels: Bool, ending: Ending, wrapped: Bool,
+                        notBeforeEndTags: [String] = []) {
+                self.follows = follows
+                self.alphanumericLabels = alphanumericLabels
+                self.ending = ending
+                self.wrapped = wrapped
+                self.notBeforeEndTags = notBeforeEndTags
+            }
         }
 
         public var autolinks = Autolinks()

@@ -26,10 +26,16 @@ extension BBCodeDialect {
         var notes: [String] = []
         let autolinks = reading.autolinks
         if !autolinks.isEmpty {
-            let kinds = autolinks.schemes.map { "\($0)://…" } + (autolinks.www ? ["www.…"] : []) + (autolinks.email ? ["a@example.com"] : [])
+            let kinds = autolinks.schemes.map { "\($0)://…" } + (autolinks.www ? ["www.…"] : [])
+                + (autolinks.ftpHostScheme != nil ? ["ftp.…"] : []) + (autolinks.email ? ["a@example.com"] : [])
             var splitting = ""
-            if case .emptyTagSplit(let splitter) = escape { splitting = " (text that would be one is written split: http[\(splitter)][/\(splitter)]://…)" }
-            notes.append("bare " + kinds.joined(separator: ", ") + " in text are links" + splitting)
+            switch escape {
+            case .emptyTagSplit(let splitter): splitting = " (text that would be one is written split: http[\(splitter)][/\(splitter)]://…)"
+            case .invisibleMark(let mark): splitting = " (text that would be one is written with U+\(String(mark.value, radix: 16, uppercase: true)) after http)"
+            case .noParseTag: break
+            }
+            let shape = autolinks.hostAndPath == nil ? "" : " when the forum's pattern takes them (a host with a dot, after a space, a bracket or a tag)"
+            notes.append("bare " + kinds.joined(separator: ", ") + " in text are links" + shape + splitting)
         }
         if reading.encodesSpacesInAddresses { notes.append("a space inside a [url] or [img] address is %20") }
         if reading.imageSourceInValue { notes.append("[img=url][/img] and [img src=url][/img] are images (text inside is not shown)") }

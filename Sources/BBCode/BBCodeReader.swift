@@ -366,10 +366,7 @@ private struct BBCodeParser {
     private mutating func addTextWithAutolinks(_ range: Range<Int>) {
         var textStart = range.lowerBound
         for found in BBCodeAutolinks.find(in: input, range, rules: dialect.reading.autolinks) {
-            if found.range.lowerBound > textStart {
-                builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[textStart..<found.range.lowerBound])),
-                                range: SourceRange(start: position(at: textStart), end: position(at: found.range.lowerBound - 1)))
-            }
+            addTextAroundAutolinkBreaks(textStart..<found.range.lowerBound)
             let linkRange = SourceRange(start: position(at: found.range.lowerBound), end: position(at: found.range.upperBound - 1))
             builder.open(.link(destination: found.destination, title: ""), range: linkRange)
             builder.setHintsForCurrentContainer(SyntaxHints(form: "autolink"))
@@ -377,10 +374,36 @@ private struct BBCodeParser {
             builder.close()
             textStart = found.range.upperBound
         }
-        if textStart < range.upperBound {
-            builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[textStart..<range.upperBound])),
-                            range: SourceRange(start: position(at: textStart), end: position(at: range.upperBound - 1)))
+        addTextAroundAutolinkBreaks(textStart..<range.upperBound)
+    }
+
+    /// Text that is no link, without the invisible marks a writer put where the forum
+    /// would have linked an address (`http\u{2063}://`, for FluxBB): they were never the
+    /// author's.
+    private mutating func addTextAroundAutolinkBreaks(_ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        var start = range.lowerBound
+        if let mark = escapeMark {
+            var position = range.lowerBound
+            while position + mark.count <= range.upperBound {
+                guard input[position] == mark[0], startsEscapeMark(mark, at: position),
+                      BBCodeAutolinks.isBreak(in: input, before: position, after: position + mark.count,
+                                              end: range.upperBound, rules: dialect.reading.autolinks) else {
+                    position += 1
+                    continue
+                }
+                addVerbatimText(start..<position)
+                position += mark.count
+                start = position
+            }
         }
+        addVerbatimText(start..<range.upperBound)
+    }
+
+    private mutating func addVerbatimText(_ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        builder.addText(validatedUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[range])),
+                        range: SourceRange(start: position(at: range.lowerBound), end: position(at: range.upperBound - 1)))
     }
 
     /// A run of line ends: one is a line break, a blank line ends the paragraph. Lines

@@ -1083,7 +1083,7 @@ private struct BBCodeOutput: ~Copyable {
         // Most text has no brackets at all: written as it is.
         let brackets = text.containsByte { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
         let autolinks = insideLink ? BBCodeDialect.ReadingRules.Autolinks() : dialect.reading.autolinks
-        if !brackets && (autolinks.isEmpty || !mayHoldAutolink(text)) {
+        if !brackets && (autolinks.isEmpty || !mayHoldAutolink(text, autolinks)) {
             text.withUTF8 { out.append($0) }
             return
         }
@@ -1153,9 +1153,12 @@ private struct BBCodeOutput: ~Copyable {
     }
 
     /// Whether text may hold, or finish, an address the forum links by itself.
-    private func mayHoldAutolink(_ text: String) -> Bool {
+    private func mayHoldAutolink(_ text: String, _ rules: BBCodeDialect.ReadingRules.Autolinks) -> Bool {
         let first = text.utf8.first
-        return first == UInt8(ascii: ".") || first == UInt8(ascii: "/") || first == UInt8(ascii: ":") || text.containsByte { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "@") || $0 | 0x20 == UInt8(ascii: "w") }
+        let ftp = rules.ftpHostScheme != nil
+        return first == UInt8(ascii: ".") || first == UInt8(ascii: "/") || first == UInt8(ascii: ":") || text.containsByte {
+            $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "@") || $0 | 0x20 == UInt8(ascii: "w") || (ftp && $0 | 0x20 == UInt8(ascii: "f"))
+        }
     }
 
     /// Appends `bytes[range]`, with the dialect's split at each break inside it.

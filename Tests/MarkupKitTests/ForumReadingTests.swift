@@ -34,6 +34,63 @@ import Testing
         #expect(links(try read(post, .generic).document) == ["http://e.com/u http://e.com/inside"])
     }
 
+    /// MyBB 1.8 links what mycode_auto_url's expression takes: after a space, a bracket or
+    /// a tag, a host with a dot whose address ends with a word character, `/` or a
+    /// matched `)`; no e-mail addresses.
+    @Test func myBBLinksWhatItsPatternTakes() throws {
+        let post = """
+            See http://e.com/a. and (http://en.wikipedia.org/wiki/PHP_(x)). ftp.e.org https://chat.e.net/r \
+            x:http://no.com http://a.b http://localhost/ [b]www.e.org[/b] mail a@e.org
+            """
+        let result = try read(post, .myBB)
+        #expect(links(result.document) == [
+            "http://e.com/a http://e.com/a", "http://en.wikipedia.org/wiki/PHP_(x) http://en.wikipedia.org/wiki/PHP_(x)",
+            "http://ftp.e.org ftp.e.org", "https://chat.e.net/r https://chat.e.net/r", "http://www.e.org www.e.org",
+        ])
+        #expect(result.warnings.isEmpty, "\(result.warnings)")
+    }
+
+    /// FluxBB 1.5 links what do_clickable's expression takes: after a space, `]` or `)`,
+    /// or wrapped in `(…)` or quotes; a path does not end with punctuation, and a lone
+    /// `/` is left out.
+    @Test func fluxBBLinksWhatItsPatternTakes() throws {
+        let post = """
+            See http://e.com/a. and (http://w.org/a) "http://q.org" http://x.yz:80/ http://a.b-c \
+            [b]www.e.org[/b] x:http://no.com (http://open.org no ftp.e.org mail a@e.org
+            """
+        let result = try read(post, .fluxBB)
+        #expect(links(result.document) == [
+            "http://e.com/a http://e.com/a", "http://w.org/a http://w.org/a", "http://q.org http://q.org",
+            "http://x.yz:80 http://x.yz:80", "http://a.b http://a.b", "http://www.e.org www.e.org", " ftp.e.org",
+        ])
+        // ftp.… links to ftp://, which markconv refuses (warned), and nothing before [/url]
+        // in the same word is linked.
+        #expect(result.warnings.map(\.message) == [
+            "link address with the scheme ftp: refused (allowed: http, https, mailto, relative); the text is kept, the address was ftp://ftp.e.org",
+        ])
+        #expect(links(try read("[url][b]http://e.com/[/b][/url] http://e.com/a[/img]", .fluxBB).document).isEmpty)
+    }
+
+    /// What MyBB or FluxBB would link is written split, by each one's means, and reads
+    /// back as the text it was.
+    @Test func textTheOtherForumsWouldLinkIsWrittenSplit() throws {
+        let text = "visit http://e.com or www.e.org, ftp.e.net (irc://c.e.net/r)"
+        var builder = DocumentBuilder()
+        builder.open(.paragraph)
+        builder.addText(text)
+        builder.close()
+        let document = builder.finish()
+        let myBB = try MarkupKit.write(document, as: .bbcode(.myBB)).text
+        #expect(myBB == "visit http[b][/b]://e.com or www[b][/b].e.org, ftp[b][/b].e.net (irc[b][/b]://c.e.net/r)\n")
+        let fluxBB = try MarkupKit.write(document, as: .bbcode(.fluxBB)).text
+        #expect(fluxBB == "visit http\u{2063}://e.com or www\u{2063}.e.org, ftp\u{2063}.e.net (irc://c.e.net/r)\n")
+        for (written, dialect) in [(myBB, BBCodeDialect.myBB), (fluxBB, .fluxBB)] {
+            let back = try read(written, dialect).document
+            #expect(links(back).isEmpty)
+            #expect(back.plainText(of: 0) == text)
+        }
+    }
+
     /// Text that phpBB would link is written so it stays text, and reads back as it was.
     @Test func textThatWouldBeALinkIsWrittenSplit() throws {
         let text = "visit http://e.com or www.e.org, mail a@b.org; http://u@h.org"

@@ -26,6 +26,18 @@ extension BBCodeDialect {
         dialect.escape = .invisibleMark("\u{2063}")
         dialect.postLengthLimit = PostLengthLimit(65_535, .bytes, setting: "PUN_MAX_POSTSIZE")
         dialect.unreadTags = ["topic", "post", "forum", "user"]
+        // do_clickable (include/parser.php, 1.5.x), run on every post saved while
+        // `o_make_links` is on (the default): http, https, ftp and news addresses, `www.`
+        // (to http://) and `ftp.` (to ftp://), after white space, `]` or `)`, or inside
+        // `(…)`, `'…'`, `"…"`, `<…>`, `[…]`; labels of letters, digits and `-`; a path up
+        // to white space or `[` that does not end with `.,?!;:-`; not when `[/url]` or
+        // `[/img]` follows in the same run of non-space characters. No e-mail addresses.
+        var reading = ReadingRules()
+        reading.autolinks = .init(schemes: ["http", "https", "ftp", "news"], www: true, ftpHostScheme: "ftp",
+                                  hostAndPath: .init(follows: "])", alphanumericLabels: true,
+                                                     ending: .pathNotEndingWith(".,?!;:-"), wrapped: true,
+                                                     notBeforeEndTags: ["url", "img"]))
+        dialect.reading = reading
         return dialect
     }()
 }

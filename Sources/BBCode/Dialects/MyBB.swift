@@ -15,6 +15,18 @@ extension BBCodeDialect {
         dialect.alignment = .alignEquals
         dialect.escape = .emptyTagSplit("b")
         dialect.unreadTags = ["attachment", "video"]
+        // MyBB 1.8's postParser::mycode_auto_url (inc/class_parser.php, 1.8.x), on by
+        // default (`allow_auto_url`): http, https, ftp, news, irc, ircs and irc6 addresses,
+        // `www.` and `ftp.` (both to http://, mycode_parse_url), after white space, `(`,
+        // `)`, `[` or a tag; a host of two labels at least, whose last is word characters;
+        // the address ends with a word character, `/` or a `)` that has its `(`
+        // (mycode_auto_url_callback). No e-mail addresses.
+        var reading = ReadingRules()
+        reading.autolinks = .init(schemes: ["http", "https", "ftp", "news", "irc", "ircs", "irc6"], www: true,
+                                  ftpHostScheme: "http",
+                                  hostAndPath: .init(follows: "()[>", alphanumericLabels: false,
+                                                     ending: .wordSlashOrBalancedParenthesis, wrapped: false))
+        dialect.reading = reading
         return dialect
     }()
 }
