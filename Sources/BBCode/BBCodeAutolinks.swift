@@ -10,8 +10,8 @@
 ///   one).
 ///
 /// Other forums read addresses with a regular expression of host and path
-/// (`BBCodeDialect.ReadingRules.HostAndPath`, MyBB and FluxBB); `hostAndPathEnd` follows
-/// those.
+/// (`BBCodeDialect.ReadingRules.HostAndPath`, MyBB and FluxBB; `hostAndPathEnd`), or
+/// of a run of characters (`CharacterRun`, Hubzilla and Friendica; `characterRunEnd`).
 ///
 /// One pass over the text: every byte is looked at a bounded number of times.
 enum BBCodeAutolinks {
@@ -32,15 +32,18 @@ enum BBCodeAutolinks {
             if let anchorEnd = anchor(in: input, at: position, end: range.upperBound, rules: rules) {
                 // `www.` and `ftp.` are the anchors four bytes long without `://`.
                 let hostAnchor = anchorEnd - position == 4 && input[position + 3] == UInt8(ascii: ".")
-                let end = if let shape = rules.hostAndPath {
-                    hostAndPathEnd(in: input, segment: range, anchor: position..<anchorEnd, hostAnchor: hostAnchor, shape: shape)
-                } else {
-                    urlEnd(in: input, from: anchorEnd, end: range.upperBound)
-                }
-                if let end, let shape = rules.hostAndPath, !shape.notBeforeEndTags.isEmpty,
-                   endTags.stand(in: input, from: end, names: shape.notBeforeEndTags) {
-                    position += 1
-                    continue
+                var end: Int?
+                switch rules.shape {
+                case .textFormatter:
+                    end = urlEnd(in: input, from: anchorEnd, end: range.upperBound)
+                case .hostAndPath(let shape):
+                    end = hostAndPathEnd(in: input, segment: range, anchor: position..<anchorEnd, hostAnchor: hostAnchor, shape: shape)
+                    if let found = end, !shape.notBeforeEndTags.isEmpty,
+                       endTags.stand(in: input, from: found, names: shape.notBeforeEndTags) {
+                        end = nil
+                    }
+                case .characterRun(let shape):
+                    end = characterRunEnd(in: input, segment: range, anchor: position..<anchorEnd, shape: shape)
                 }
                 if let end {
                     let text = String(decoding: UnsafeBufferPointer(rebasing: input[position..<end]), as: UTF8.self)
@@ -427,5 +430,117 @@ extension BBCodeAutolinks {
 
     private static func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+}
+
+// MARK: Character runs (Hubzilla, Friendica)
+
+extension BBCodeAutolinks {
+    /// Where the address anchored at `anchor` (`scheme://`) ends, read as `shape` says,
+    /// or nil when the forum leaves it as text. What stands before it counts even across
+    /// a tag: these forums run their pattern over the post with its tags still in it.
+    static func characterRunEnd(in input: UnsafeBufferPointer<UInt8>, segment: Range<Int>, anchor: Range<Int>,
+                                shape: BBCodeDialect.ReadingRules.CharacterRun) -> Int? {
+        if anchor.lowerBound > 0 {
+            let before = input[anchor.lowerBound - 1]
+            if shape.notAfter.utf8.contains(before) || (shape.atWordStart && isWordByte(before)) { return nil }
+        }
+        let end = segment.upperBound
+        var position = anchor.upperBound
+        switch shape.characters {
+        case .lettersDigitsAnd(let others):
+            while position < end {
+                let byte = input[position]
+                if byte < 0x80 {
+                    guard isWordByte(byte) && byte != UInt8(ascii: "_") || others.utf8.contains(byte) else { break }
+                    position += 1
+                } else {
+                    let length = letterLength(input, at: position, end: end)
+                    guard length > 0 else { break }
+                    position += length
+                }
+            }
+        case .nonSpaceWithBalancedParentheses:
+            guard hasGruberHost(input, from: anchor.upperBound, end: end) else { return nil }
+            while position < end {
+                let byte = input[position]
+                if isSpace(byte) || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: ")") { break }
+                if byte == 0xC2, position + 1 < end, input[position + 1] == 0xA0 { break }  // no-break space
+                if byte == UInt8(ascii: "(") {
+                    guard let close = balancedParenthesesEnd(input, from: position, end: end) else { break }
+                    position = close
+                    continue
+                }
+                position += 1
+            }
+        }
+        return position > anchor.upperBound ? position : nil
+    }
+
+    /// The length of the letter (of any script) at `position`, 0 if it is none.
+    private static func letterLength(_ input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int) -> Int {
+        var length = 1
+        while position + length < end, length < 4, input[position + length] & 0xC0 == 0x80 { length += 1 }
+        let scalar = String(decoding: UnsafeBufferPointer(rebasing: input[position..<(position + length)]), as: UTF8.self).unicodeScalars.first
+        switch scalar?.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return length
+        default: return 0
+        }
+    }
+
+    /// Gruber's host: a first character that is no dot, then at least one more before a
+    /// dot that has a character after it, none of them `/`, white space or
+    /// `` `!()[]{};:'",<>? `` (nor curly quotes or a no-break space).
+    private static func hasGruberHost(_ input: UnsafeBufferPointer<UInt8>, from start: Int, end: Int) -> Bool {
+        guard start < end, input[start] != UInt8(ascii: ".") else { return false }
+        var position = start
+        while position < end, position - start <= longestHost {
+            let byte = input[position]
+            if byte < 0x80 {
+                if isSpace(byte) || "/`!()[]{};:'\",<>?".utf8.contains(byte) { return false }
+            } else if matchesAny(input, at: position, end: end, ["\u{A0}", "«", "»", "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}"]) {
+                return false
+            }
+            if position - start >= 3, input[position - 1] == UInt8(ascii: "."), byte != UInt8(ascii: ".") { return true }
+            position += 1
+        }
+        return false
+    }
+
+    /// How far a `(…)` in an address is looked for: past it the address ends at `(`.
+    static let longestParenthesized = 2048
+
+    /// The end of `(…)` at `position` holding no white space or `<>`, with one more level
+    /// of non-empty `(…)` inside at most; nil when it is not such a pair.
+    private static func balancedParenthesesEnd(_ input: UnsafeBufferPointer<UInt8>, from position: Int, end: Int) -> Int? {
+        var depth = 0
+        var current = position
+        var innerLength = 0
+        // Bounded, so that a run of unclosed `(` after many addresses is looked at a
+        // bounded number of times per byte.
+        while current < end, current - position < longestParenthesized {
+            let byte = input[current]
+            if isSpace(byte) || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") { return nil }
+            if byte == UInt8(ascii: "(") {
+                depth += 1
+                guard depth <= 2 else { return nil }
+                innerLength = 0
+            } else if byte == UInt8(ascii: ")") {
+                if depth == 2 && innerLength == 0 { return nil }
+                depth -= 1
+                if depth == 0 { return current + 1 }
+            } else {
+                innerLength += 1
+            }
+            current += 1
+        }
+        return nil
+    }
+
+    private static func matchesAny(_ input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int, _ texts: [String]) -> Bool {
+        texts.contains { text in
+            let bytes = Array(text.utf8)
+            return position + bytes.count <= end && bytes.indices.allSatisfy { input[position + $0] == bytes[$0] }
+        }
     }
 }

@@ -233,20 +233,58 @@ public struct BBCodeDialect: Hashable, Sendable {
             /// `ftp.…` is a link too, to `scheme://ftp.…` with this scheme (FluxBB:
             /// `ftp`; MyBB: `http`, as it does for anything without one).
             public var ftpHostScheme: String?
-            /// How the address goes on after its `scheme://`, `www.` or `ftp.`: nil for
-            /// s9e/TextFormatter's reading (phpBB), or a forum's host-and-path expression.
-            public var hostAndPath: HostAndPath?
+            /// How the address goes on after its `scheme://`, `www.` or `ftp.`.
+            public var shape: Shape
+            /// The forum links bare addresses, but its own pattern could not be checked
+            /// (closed source, or a list of top-level domains): where an address ends
+            /// is s9e's reading, and the reader says so once per post.
+            public var approximate = false
 
             public init(schemes: [String] = [], www: Bool = false, email: Bool = false,
-                        ftpHostScheme: String? = nil, hostAndPath: HostAndPath? = nil) {
+                        ftpHostScheme: String? = nil, shape: Shape = .textFormatter) {
                 self.schemes = schemes
                 self.www = www
                 self.email = email
                 self.ftpHostScheme = ftpHostScheme
-                self.hostAndPath = hostAndPath
+                self.shape = shape
             }
 
             public var isEmpty: Bool { schemes.isEmpty && !www && !email && ftpHostScheme == nil }
+        }
+
+        /// How a forum finds where a bare address begins and ends.
+        public enum Shape: Hashable, Sendable {
+            /// s9e/TextFormatter's Autolink and Autoemail (phpBB).
+            case textFormatter
+            /// A host and a path, as MyBB's and FluxBB's expressions read them.
+            case hostAndPath(HostAndPath)
+            /// A run of characters after `scheme://`, as Hubzilla's and Friendica's
+            /// expressions read it.
+            case characterRun(CharacterRun)
+        }
+
+        /// An address as one run of characters after `scheme://` (Hubzilla, Friendica).
+        public struct CharacterRun: Hashable, Sendable {
+            /// Characters an address may not follow; `]`, the end of a tag, among them.
+            public var notAfter: String
+            /// Nor may it follow a letter, digit or `_` (a word boundary, Friendica).
+            public var atWordStart: Bool
+            public var characters: Characters
+
+            public enum Characters: Hashable, Sendable {
+                /// Letters (any script), ASCII digits and these (Hubzilla).
+                case lettersDigitsAnd(String)
+                /// Anything but white space, `<` and `>`, with `(…)` only in pairs two
+                /// deep; the host has a dot after two characters at least (Friendica's
+                /// take on John Gruber's pattern).
+                case nonSpaceWithBalancedParentheses
+            }
+
+            public init(notAfter: String, atWordStart: Bool, characters: Characters) {
+                self.notAfter = notAfter
+                self.atWordStart = atWordStart
+                self.characters = characters
+            }
         }
 
         /// An address as the regular expressions of MyBB and FluxBB read it: after white

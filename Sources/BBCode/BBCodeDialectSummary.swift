@@ -32,10 +32,17 @@ extension BBCodeDialect {
             switch escape {
             case .emptyTagSplit(let splitter): splitting = " (text that would be one is written split: http[\(splitter)][/\(splitter)]://…)"
             case .invisibleMark(let mark): splitting = " (text that would be one is written with U+\(String(mark.value, radix: 16, uppercase: true)) after http)"
-            case .noParseTag: break
+            case .noParseTag:
+                let tag = noParse.first ?? "noparse"
+                splitting = " (text that would be one is written split: http[\(tag)][/\(tag)]://…)"
             }
-            let shape = autolinks.hostAndPath == nil ? "" : " when the forum's pattern takes them (a host with a dot, after a space, a bracket or a tag)"
-            notes.append("bare " + kinds.joined(separator: ", ") + " in text are links" + shape + splitting)
+            let shape = switch autolinks.shape {
+            case .textFormatter: ""
+            case .hostAndPath: " when the forum's pattern takes them (a host with a dot, after a space, a bracket or a tag)"
+            case .characterRun: " when the forum's pattern takes them (not right after a tag, `=` or a quote)"
+            }
+            let approximate = autolinks.approximate ? " (where one ends: phpBB's reading, not checked against this forum; with a warning)" : ""
+            notes.append("bare " + kinds.joined(separator: ", ") + " in text are links" + shape + approximate + splitting)
         }
         if reading.encodesSpacesInAddresses { notes.append("a space inside a [url] or [img] address is %20") }
         if reading.imageSourceInValue { notes.append("[img=url][/img] and [img src=url][/img] are images (text inside is not shown)") }

@@ -176,6 +176,8 @@ private struct BBCodeParser {
     var itemEndIgnoredAt: SourcePosition?
     /// What `ReadingRules` made the reader do differently from the tags alone, warned once each.
     var warnedReadingRules = Set<String>()
+    /// Text of a no-parse tag is being read: shown as typed, so no autolinks.
+    var insideNoParse = false
 
     init(input: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, vocabulary: BBCodeVocabulary) {
         self.input = input
@@ -344,7 +346,7 @@ private struct BBCodeParser {
                 """))
         }
         ensureInlineContext(at: position(at: start))
-        if !dialect.reading.autolinks.isEmpty, !isInsideLink {
+        if !dialect.reading.autolinks.isEmpty, !isInsideLink, !insideNoParse {
             addTextWithAutolinks(start..<end)
             return
         }
@@ -366,6 +368,12 @@ private struct BBCodeParser {
     private mutating func addTextWithAutolinks(_ range: Range<Int>) {
         var textStart = range.lowerBound
         for found in BBCodeAutolinks.find(in: input, range, rules: dialect.reading.autolinks) {
+            if dialect.reading.autolinks.approximate {
+                warnOnce("approximate autolinks", ConversionWarning(.input, at: position(at: found.range.lowerBound), """
+                    bare addresses are links, as \(dialect.title) links them by default; where each one ends follows \
+                    phpBB's reading, which markconv could not check against \(dialect.title)
+                    """))
+            }
             addTextAroundAutolinkBreaks(textStart..<found.range.lowerBound)
             let linkRange = SourceRange(start: position(at: found.range.lowerBound), end: position(at: found.range.upperBound - 1))
             builder.open(.link(destination: found.destination, title: ""), range: linkRange)
@@ -969,7 +977,9 @@ private struct BBCodeParser {
         case .noParse:
             index = close.end
             // Not parsed, but laid out like any text: a line end is a line break, a blank
-            // line a new paragraph.
+            // line a new paragraph. Shown as typed: no address in it is a link.
+            insideNoParse = true
+            defer { insideNoParse = false }
             var lineStart = 0
             var offset = 0
             while offset <= content.count {

@@ -71,6 +71,36 @@ import Testing
         #expect(links(try read("[url][b]http://e.com/[/b][/url] http://e.com/a[/img]", .fluxBB).document).isEmpty)
     }
 
+    /// Friendica and Hubzilla run their patterns over the post with its tags in it: no
+    /// address right after a tag is linked; Friendica's takes parentheses in pairs,
+    /// Hubzilla's any.
+    @Test func friendicaAndHubzillaLinkWhatTheirPatternsTake() throws {
+        let post = "See (https://ex.org/P_(x)), [b]http://after.tag/[/b] x=http://ex.com xhttp://w.org http://ex.com/a. http://e.org"
+        // Friendica's host needs two characters before its dot: e.org is no address.
+        #expect(links(try read(post, .friendica).document) == [
+            "https://ex.org/P_(x) https://ex.org/P_(x)", "http://ex.com/a. http://ex.com/a.",
+        ])
+        #expect(links(try read(post, .hubzilla).document) == [
+            "https://ex.org/P_(x)), https://ex.org/P_(x)),", "http://w.org http://w.org", "http://ex.com/a. http://ex.com/a.",
+            "http://e.org http://e.org",
+        ])
+        // Text of a no-parse tag is shown as typed.
+        #expect(links(try read("[noparse]http://e.com/x[/noparse]", .friendica).document).isEmpty)
+    }
+
+    /// Where a forum's pattern is not known (closed source, or a list of top-level
+    /// domains), addresses are linked as phpBB links them, and a warning says so.
+    @Test func unknownPatternsAreLinkedAsPhpBBLinksThemWithAWarning() throws {
+        for dialect in [BBCodeDialect.smf, .xenForo, .vBulletin, .steam] {
+            let result = try read("see http://e.com/a. now", dialect)
+            #expect(links(result.document) == ["http://e.com/a http://e.com/a"], "\(dialect.name)")
+            #expect(result.warnings.map(\.message) == [
+                "bare addresses are links, as \(dialect.title) links them by default; where each one ends follows phpBB's reading, which markconv could not check against \(dialect.title)",
+            ])
+        }
+        #expect(try read("see http://e.com/a. now", .generic).warnings.isEmpty)
+    }
+
     /// What MyBB or FluxBB would link is written split, by each one's means, and reads
     /// back as the text it was.
     @Test func textTheOtherForumsWouldLinkIsWrittenSplit() throws {

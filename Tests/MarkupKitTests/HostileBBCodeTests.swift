@@ -114,10 +114,19 @@ import Testing
     @Test func aURLWithMarkupInsideIsNoURL() throws {
         // mal-11: never a URL containing [b]. Where the forum links bare addresses (phpBB,
         // MyBB), the address inside the bold is linked, as the forum links it, and [url] is
-        // text; FluxBB links no address with a [/url] after it in the same word.
+        // text; FluxBB links no address with a [/url] after it in the same word, Friendica
+        // and Hubzilla none right after a tag.
+        func linksThisAddress(_ autolinks: BBCodeDialect.ReadingRules.Autolinks) -> Bool {
+            switch autolinks.shape {
+            case _ where autolinks.isEmpty: false
+            case .textFormatter: true
+            case .hostAndPath(let shape): shape.notBeforeEndTags.isEmpty
+            case .characterRun(let shape): !shape.notAfter.contains("]")
+            }
+        }
         for dialect in BBCodeDialect.all {
             let html = try Self.html("mal-11.bbcode", dialect)
-            if dialect.reading.autolinks.isEmpty || dialect == .fluxBB {
+            if !linksThisAddress(dialect.reading.autolinks) {
                 #expect(!html.contains("href"), "\(dialect.name): \(html)")
             } else {
                 #expect(html.contains("<strong><a href=\"http://a.example/\">http://a.example/</a></strong>"), "\(dialect.name): \(html)")

@@ -34,9 +34,9 @@ extension BBCodeDialect {
         // `[/img]` follows in the same run of non-space characters. No e-mail addresses.
         var reading = ReadingRules()
         reading.autolinks = .init(schemes: ["http", "https", "ftp", "news"], www: true, ftpHostScheme: "ftp",
-                                  hostAndPath: .init(follows: "])", alphanumericLabels: true,
+                                  shape: .hostAndPath(.init(follows: "])", alphanumericLabels: true,
                                                      ending: .pathNotEndingWith(".,?!;:-"), wrapped: true,
-                                                     notBeforeEndTags: ["url", "img"]))
+                                                     notBeforeEndTags: ["url", "img"])))
         dialect.reading = reading
         return dialect
     }()

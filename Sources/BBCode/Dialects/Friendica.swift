@@ -30,6 +30,15 @@ extension BBCodeDialect {
         dialect.alignment = .centerOnly
         dialect.noParse = ["noparse", "nobb"]
         dialect.unreadTags = ["attachment", "share", "abstract", "map", "embed", "audio", "video", "youtube", "vimeo", "event", "crypt"]
+        // BBCode::convert (src/Content/Text/BBCode.php, 2024.x) links bare addresses with
+        // Strings::autoLinkRegEx(), John Gruber's pattern, outside [url], [img] and the
+        // like, while the tags are still in the text: http and https only, at a word
+        // start and not after `=`, `'`, `]`, `"` or `/` (so not right after a tag).
+        var reading = ReadingRules()
+        reading.autolinks = .init(schemes: ["http", "https"],
+                                  shape: .characterRun(.init(notAfter: "='\"]/", atWordStart: true,
+                                                             characters: .nonSpaceWithBalancedParentheses)))
+        dialect.reading = reading
         return dialect
     }()
 }

@@ -25,6 +25,14 @@ extension BBCodeDialect {
         dialect.alignment = .centerOnly
         dialect.noParse = ["noparse", "nobb"]
         dialect.unreadTags = ["zrl", "zmg", "share", "map", "audio", "video", "observer", "embed", "crypt", "rpost"]
+        // bbcode() (include/bbcode.php, Hubzilla 8/9) links bare http and https addresses
+        // not after `]`, `=`, `'`, `"`, `;` or `/` (so not right after a tag), running
+        // over letters, digits and `:/-?&;.=_~#%$!+,@()`.
+        var reading = ReadingRules()
+        reading.autolinks = .init(schemes: ["http", "https"],
+                                  shape: .characterRun(.init(notAfter: "]='\";/", atWordStart: false,
+                                                             characters: .lettersDigitsAnd(":/-?&;.=_~#%$!+,@()"))))
+        dialect.reading = reading
         return dialect
     }()
 }

@@ -24,8 +24,8 @@ extension BBCodeDialect {
         var reading = ReadingRules()
         reading.autolinks = .init(schemes: ["http", "https", "ftp", "news", "irc", "ircs", "irc6"], www: true,
                                   ftpHostScheme: "http",
-                                  hostAndPath: .init(follows: "()[>", alphanumericLabels: false,
-                                                     ending: .wordSlashOrBalancedParenthesis, wrapped: false))
+                                  shape: .hostAndPath(.init(follows: "()[>", alphanumericLabels: false,
+                                                     ending: .wordSlashOrBalancedParenthesis, wrapped: false)))
         dialect.reading = reading
         return dialect
     }()

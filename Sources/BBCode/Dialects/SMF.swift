@@ -25,6 +25,13 @@ extension BBCodeDialect {
         dialect.alignment = .tags([.left, .center, .right, .justify])
         dialect.noParse = ["nobbc"]
         dialect.unreadTags = ["attach", "html", "ftp", "glow", "shadow", "move", "tt", "time", "abbr", "acronym", "bdo", "me", "pre"]
+        // SMF 2.1 links bare addresses and e-mail addresses by default (`autoLinkUrls`,
+        // parse_bbc in Sources/Subs.php); 2.1.x finds their ends with a list of top-level
+        // domains from IANA and also links bare domain names, which is not followed.
+        var reading = ReadingRules()
+        reading.autolinks = .init(schemes: ["http", "https", "ftp", "ftps"], www: true, email: true)
+        reading.autolinks.approximate = true
+        dialect.reading = reading
         return dialect
     }()
 }

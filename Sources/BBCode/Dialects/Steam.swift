@@ -21,6 +21,12 @@ extension BBCodeDialect {
         dialect.spoiler = .untitled
         dialect.noParse = ["noparse"]
         dialect.unreadTags = ["previewyoutube"]
+        // Steam shows bare addresses as links. Closed source: http and https are assumed,
+        // and where one ends is not checked.
+        var reading = ReadingRules()
+        reading.autolinks = .init(schemes: ["http", "https"])
+        reading.autolinks.approximate = true
+        dialect.reading = reading
         return dialect
     }()
 }

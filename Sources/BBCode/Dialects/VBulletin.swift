@@ -14,6 +14,13 @@ extension BBCodeDialect {
         dialect.alignment = .tags([.left, .center, .right])
         dialect.noParse = ["noparse"]
         dialect.unreadTags = ["attach", "video", "highlight", "indent"]
+        // vBulletin's "Automatically parse links in text", on by default, turns bare
+        // addresses into [URL] when a post is saved. Closed source: http, https, ftp and
+        // www. are assumed, and where one ends is not checked.
+        var reading = ReadingRules()
+        reading.autolinks = .init(schemes: ["http", "https", "ftp"], www: true)
+        reading.autolinks.approximate = true
+        dialect.reading = reading
         return dialect
     }()
 }

@@ -21,6 +21,12 @@ extension BBCodeDialect {
         dialect.alignment = .tags([.left, .center, .right, .justify])
         dialect.noParse = ["plain"]
         dialect.unreadTags = ["user", "media", "attach", "indent", "ispoiler"]
+        // XenForo 2 turns bare addresses into [URL] when a post is saved, by default.
+        // Closed source: http, https and www. are assumed, and where one ends is not checked.
+        var reading = ReadingRules()
+        reading.autolinks = .init(schemes: ["http", "https"], www: true)
+        reading.autolinks.approximate = true
+        dialect.reading = reading
         return dialect
     }()
 }
