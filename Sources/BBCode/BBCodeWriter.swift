@@ -1134,10 +1134,13 @@ private struct BBCodeOutput: ~Copyable {
         }
     }
 
-    /// Where the run of text the output ends with starts: after the last `]` or line end,
-    /// at most a tag's length back; nil when the output ends with one.
+    /// Where the run of text the output ends with starts: after the last `]`, space or line
+    /// end (no address holds white space), at most a tag's length back; nil when the
+    /// output ends with one.
     private func autolinkRunStart() -> Int? {
-        let start = lastInOutputTail { $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: "\n") }.map { $0.position + 1 }
+        let start = lastInOutputTail {
+            $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t")
+        }.map { $0.position + 1 }
             ?? max(0, out.count - BBCodeTagScanner.limit)
         return start < out.count ? start : nil
     }
