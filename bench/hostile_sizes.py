@@ -164,6 +164,8 @@ CASES = {
     "fluxbb-autolinks-written": ("commonmark", lambda k: "http://a www.b ftp.c `f.g` " * 30000 * k, "bbcode_fluxbb"),
     "friendica-autolink-parens": ("bbcode_friendica", lambda k: " http://ab.c/(" * 60000 * k + " http://ab.c/((x)" * 30000 * k),
     "hubzilla-autolink-storm": ("bbcode_hubzilla", lambda k: "]http://a x=http://b http://c.d/(e)," * 30000 * k),
+    "mybb-unclosed-formatting": ("bbcode_mybb", lambda k: "[b]x [i]y [u]z " * 40000 * k + "[/b]" * 1000 * k),
+    "hubzilla-item-ends": ("bbcode_hubzilla", lambda k: "[list]" + "[*]a[/*] b" * 50000 * k + "[/list]"),
     "phpbb-attachments": ("bbcode_phpbb", lambda k: "[attachment=0]a.jpg[/attachment] [attachment=1]b " * 30000 * k),
     "phpbb-code-never-closed": ("bbcode_phpbb", lambda k: "[code]x\n[list][*]" * 30000 * k),
     # HTML inside Markdown read for its meaning (to BBCode): tags paired among siblings,

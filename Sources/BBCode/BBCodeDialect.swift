@@ -352,6 +352,14 @@ public struct BBCodeDialect: Hashable, Sendable {
         /// block's end tag, until its own end tag or the end of the post, as a browser
         /// reconstructs formatting elements.
         public var formattingOutlivesBlockEnd = false
+        /// A formatting tag (`[b]`, `[color=…]` …) with no end tag of its name after it is
+        /// text, not formatting to the end: the forum pairs tags with a regular expression
+        /// (`\[b\](.*?)\[/b\]`).
+        public var unclosedFormattingIsText = false
+        /// `[/*]` is no tag: the forum splits items at `[*]` alone and shows `[/*]` as text.
+        public var itemEndTagIsText = false
+        /// `[color=rgb(r, g, b)]` is a colour; when false, the tag is text.
+        public var rgbColours = true
 
         public init() {}
     }

@@ -51,6 +51,9 @@ extension BBCodeDialect {
         if reading.quoteAuthorLinks { notes.append("[quote=\"[url=…]Name[/url]\"] is by Name (the link is dropped, with a warning)") }
         if reading.unclosedCodeRunsToEnd { notes.append("a [code] never closed is code to the end of the post (with a warning)") }
         if reading.textAfterItemEndStaysInItem { notes.append("text after [/*] stays in its item (with a warning)") }
+        if reading.unclosedFormattingIsText { notes.append("[b] and other formatting never closed is text (with a warning)") }
+        if reading.itemEndTagIsText { notes.append("[/*] is text (with a warning)") }
+        if !reading.rgbColours { notes.append("[color=rgb(…)] is text") }
         if reading.formattingOutlivesBlockEnd {
             notes.append("formatting left open in a block goes on after the block's end tag ([quote][b]x[/quote] y: y is bold; with a warning)")
         }

@@ -270,8 +270,18 @@ private struct BBCodeParser {
             openingTag = tag.start..<tag.end
             return openBlock(tag, role, at: position)
         }
+        if dialect.reading.unclosedFormattingIsText, findClosingTag(tag.name, from: tag.end) == nil {
+            warnOnce("unclosed [\(tag.name)]", ConversionWarning(.input, at: position, """
+                [\(tag.spelledName)] is never closed: \(dialect.title) shows it as text, and so does markconv
+                """))
+            return false
+        }
         guard let kind = inlineKind(tag, role) else {
-            if let value = tag.value {
+            if role == .color, !dialect.reading.rgbColours, let value = tag.value, value.lowercased().hasPrefix("rgb") {
+                warnings.append(ConversionWarning(.input, at: position, """
+                    [\(tag.spelledName)=\(value)] kept as text, as \(dialect.title) shows it: its colours are names and hex digits
+                    """))
+            } else if let value = tag.value {
                 warnings.append(ConversionWarning(.loss, at: position, """
                     [\(tag.spelledName)=\(value)] kept as text: \(dialect.title) has the tag, but markconv does not read that value
                     """))
@@ -830,6 +840,11 @@ private struct BBCodeParser {
         }
         if role.isBlock {
             switch role {
+            case .itemMarker where dialect.reading.itemEndTagIsText:
+                warnOnce("[/*] is text", ConversionWarning(.input, at: position, """
+                    [/*] is no tag in \(dialect.title), which ends items at the next [*]: kept as text
+                    """))
+                return false
             case .itemMarker, .item:
                 // `[/*]` and `[/li]` close the current item, if there is one.
                 guard let item = blocks.lastIndex(where: { $0.kind == .item }),
@@ -1085,7 +1100,9 @@ private struct BBCodeParser {
         case .subscript: return .subscript
         case .superscript: return .superscript
         case .color:
-            return tag.value.flatMap { CSSColor(parsing: $0.trimmingASCIISpaces()) }.map { .color($0) }
+            guard let value = tag.value?.trimmingASCIISpaces() else { return nil }
+            if !dialect.reading.rgbColours, value.lowercased().hasPrefix("rgb") { return nil }
+            return CSSColor(parsing: value).map { .color($0) }
         case .size:
             return tag.value.flatMap(fontSize).map { .fontSize($0) }
         case .font:

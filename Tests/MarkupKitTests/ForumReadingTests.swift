@@ -101,6 +101,25 @@ import Testing
         #expect(try read("see http://e.com/a. now", .generic).warnings.isEmpty)
     }
 
+    /// MyBB, Friendica and Hubzilla pair formatting tags with regular expressions: one
+    /// never closed is text there, not formatting to the end; MyBB and Hubzilla split
+    /// items at `[*]` alone, so `[/*]` is text; MyBB takes no `rgb()` colour.
+    @Test func regularExpressionForumsLeaveUnpairedTagsAsText() throws {
+        for dialect in [BBCodeDialect.myBB, .friendica, .hubzilla] {
+            let result = try read("[b]a[/b] [i]never closed", dialect)
+            #expect(result.document.plainText(of: 0) == "a [i]never closed", "\(dialect.name)")
+            #expect(result.warnings.map(\.message) == [
+                "[i] is never closed: \(dialect.title) shows it as text, and so does markconv",
+            ])
+        }
+        // phpBB closes it at the end, as s9e does.
+        #expect(try read("[i]never closed").document.nodes.count == 3)
+        let items = try read("[list][*]one[/*] two[*]three[/list]", .myBB)
+        #expect(Array(items.document.children(of: 0)).map { items.document.plainText(of: $0) } == ["one[/*] two", "three"])
+        let colour = try read("[color=rgb(1,2,3)]x[/color] [color=red]y[/color]", .myBB)
+        #expect(colour.document.plainText(of: 0) == "[color=rgb(1,2,3)]x[/color] y")
+    }
+
     /// What MyBB or FluxBB would link is written split, by each one's means, and reads
     /// back as the text it was.
     @Test func textTheOtherForumsWouldLinkIsWrittenSplit() throws {

@@ -38,6 +38,9 @@ extension BBCodeDialect {
         reading.autolinks = .init(schemes: ["http", "https"],
                                   shape: .characterRun(.init(notAfter: "='\"]/", atWordStart: true,
                                                              characters: .nonSpaceWithBalancedParentheses)))
+        // [b], [i], [u], [s] … are paired by `(\[b\](.*?)\[\/b\])ism`: one never closed
+        // is text.
+        reading.unclosedFormattingIsText = true
         dialect.reading = reading
         return dialect
     }()

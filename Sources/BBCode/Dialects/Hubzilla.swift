@@ -32,6 +32,10 @@ extension BBCodeDialect {
         reading.autolinks = .init(schemes: ["http", "https"],
                                   shape: .characterRun(.init(notAfter: "]='\";/", atWordStart: false,
                                                              characters: .lettersDigitsAnd(":/-?&;.=_~#%$!+,@()"))))
+        // [b], [i], [u], [s] … are paired by `(\[b\](.*?)\[\/b\])ism`: one never closed
+        // is text; [*] is replaced by <li> and [/*] is left as it is.
+        reading.unclosedFormattingIsText = true
+        reading.itemEndTagIsText = true
         dialect.reading = reading
         return dialect
     }()

@@ -26,6 +26,12 @@ extension BBCodeDialect {
                                   ftpHostScheme: "http",
                                   shape: .hostAndPath(.init(follows: "()[>", alphanumericLabels: false,
                                                      ending: .wordSlashOrBalancedParenthesis, wrapped: false)))
+        // cache_mycode() pairs [b], [i], [u], [s], [color], [size], [font] with
+        // `#\[b\](.*?)\[/b\]#si`: one never closed is text; [color] takes a name or
+        // three or six hex digits, not rgb(); mycode_parse_list() splits items at [*] only.
+        reading.unclosedFormattingIsText = true
+        reading.rgbColours = false
+        reading.itemEndTagIsText = true
         dialect.reading = reading
         return dialect
     }()
