@@ -345,6 +345,9 @@ public struct BBCodeDialect: Hashable, Sendable {
         /// text inside, the whole tag is kept as raw BBCode, written back as it was for
         /// BBCode and shown as its text elsewhere, with a warning.
         public var referenceTags: [String] = []
+        /// Reference tags with no end tag, their value the reference (MyBB's
+        /// `[attachment=12]`): kept whole as raw BBCode, as `referenceTags` are.
+        public var standaloneReferenceTags: [String] = []
         /// An explicit `[/*]` does not end the item: text after it, before the next `[*]`,
         /// stays in the item it follows (where the forum shows it, unbulleted).
         public var textAfterItemEndStaysInItem = false

@@ -57,8 +57,8 @@ extension BBCodeDialect {
         if reading.formattingOutlivesBlockEnd {
             notes.append("formatting left open in a block goes on after the block's end tag ([quote][b]x[/quote] y: y is bold; with a warning)")
         }
-        if !reading.referenceTags.isEmpty {
-            notes.append(reading.referenceTags.map { "[\($0)]" }.joined(separator: " ")
+        if !reading.referenceTags.isEmpty || !reading.standaloneReferenceTags.isEmpty {
+            notes.append((reading.referenceTags.map { "[\($0)]" } + reading.standaloneReferenceTags.map { "[\($0)=…]" }).joined(separator: " ")
                          + " kept as BBCode: written back as it was, shown as its text elsewhere (with a warning)")
         }
         return notes

@@ -220,7 +220,8 @@ private struct BBCodeParser {
                     // Not a tag here after all (a bad value, a closer with nothing open): text.
                     index = tag.start
                     textStart = index
-                } else if !tag.isClosing, dialect.reading.referenceTags.contains(tag.name),
+                } else if !tag.isClosing,
+                          dialect.reading.referenceTags.contains(tag.name) || dialect.reading.standaloneReferenceTags.contains(tag.name),
                           let end = keepReference(tag, textBefore: textStart..<index) {
                     index = end
                     textStart = index
@@ -298,21 +299,30 @@ private struct BBCodeParser {
     /// A reference tag (`ReadingRules.referenceTags`) around plain text, kept whole as raw
     /// BBCode; where the reading goes on, or nil when it is not one.
     private mutating func keepReference(_ tag: ScannedTag, textBefore: Range<Int>) -> Int? {
-        guard let close = findClosingTag(tag.name, from: tag.end), close.start - tag.end <= BBCodeTagScanner.limit,
-              !input[tag.end..<close.start].contains(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "\n") })
-        else { return nil }
+        let end: Int
+        let name: String
+        if dialect.reading.standaloneReferenceTags.contains(tag.name) {
+            guard let value = tag.value, !value.isEmpty else { return nil }
+            end = tag.end
+            name = value
+        } else {
+            guard let close = findClosingTag(tag.name, from: tag.end), close.start - tag.end <= BBCodeTagScanner.limit,
+                  !input[tag.end..<close.start].contains(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "\n") })
+            else { return nil }
+            end = close.end
+            name = String(decoding: input[tag.end..<close.start], as: UTF8.self)
+        }
         emitText(textBefore)
         let position = self.position(at: tag.start)
         ensureInlineContext(at: position)
-        let source = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[tag.start..<close.end]))
+        let source = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[tag.start..<end]))
         builder.addLeaf(.rawInline(format: .bbcode, content: builder.storeText(validatedUTF8: source)),
-                        range: SourceRange(start: position, end: self.position(at: close.end - 1)))
-        let name = String(decoding: input[tag.end..<close.start], as: UTF8.self)
+                        range: SourceRange(start: position, end: self.position(at: end - 1)))
         warnOnce("reference \(tag.name)", ConversionWarning(.loss, at: position, """
             [\(tag.spelledName)] '\(name)' refers to something on the forum: kept as \(dialect.title) BBCode, \
             written back as it was for BBCode and as its text elsewhere, here and after
             """))
-        return close.end
+        return end
     }
 
     /// A tag the forum has and markconv does not read is a loss: the forum shows something

@@ -120,6 +120,20 @@ import Testing
         #expect(colour.document.plainText(of: 0) == "[color=rgb(1,2,3)]x[/color] y")
     }
 
+    /// Each forum's attachment tag is kept as the reference it is, as phpBB's is.
+    @Test func attachmentsOfEachForumAreKeptAsReferences() throws {
+        let posts: [(BBCodeDialect, String)] = [
+            (.smf, "[attach id=5]cat.jpg[/attach]"), (.xenForo, "[ATTACH type=\"full\"]123[/ATTACH]"),
+            (.vBulletin, "[ATTACH=CONFIG]123[/ATTACH]"), (.myBB, "[attachment=12]"),
+        ]
+        for (dialect, attachment) in posts {
+            let post = "Photo: \(attachment) here"
+            let result = try MarkupKit.convert(post, from: .bbcode(dialect), to: .bbcode(dialect))
+            #expect(result.output == post + "\n", "\(dialect.name)")
+            #expect(result.warnings.first?.message.contains("refers to something on the forum") == true, "\(dialect.name)")
+        }
+    }
+
     /// What MyBB or FluxBB would link is written split, by each one's means, and reads
     /// back as the text it was.
     @Test func textTheOtherForumsWouldLinkIsWrittenSplit() throws {

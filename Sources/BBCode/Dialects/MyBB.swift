@@ -32,6 +32,8 @@ extension BBCodeDialect {
         reading.unclosedFormattingIsText = true
         reading.rgbColours = false
         reading.itemEndTagIsText = true
+        // [attachment=AID]: postbit replaces it with the attachment (inc/functions_post.php).
+        reading.standaloneReferenceTags = ["attachment"]
         dialect.reading = reading
         return dialect
     }()

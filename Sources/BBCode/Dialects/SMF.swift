@@ -31,6 +31,8 @@ extension BBCodeDialect {
         var reading = ReadingRules()
         reading.autolinks = .init(schemes: ["http", "https", "ftp", "ftps"], www: true, email: true)
         reading.autolinks.approximate = true
+        // [attach id=123]name[/attach] (2.1) or [attach]123[/attach]: an uploaded file.
+        reading.referenceTags = ["attach"]
         dialect.reading = reading
         return dialect
     }()

@@ -20,6 +20,8 @@ extension BBCodeDialect {
         var reading = ReadingRules()
         reading.autolinks = .init(schemes: ["http", "https", "ftp"], www: true)
         reading.autolinks.approximate = true
+        // [ATTACH=CONFIG]123[/ATTACH] or [ATTACH]123[/ATTACH]: an uploaded file, by its id.
+        reading.referenceTags = ["attach"]
         dialect.reading = reading
         return dialect
     }()

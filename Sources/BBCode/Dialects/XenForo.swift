@@ -26,6 +26,8 @@ extension BBCodeDialect {
         var reading = ReadingRules()
         reading.autolinks = .init(schemes: ["http", "https"], www: true)
         reading.autolinks.approximate = true
+        // [ATTACH type="full"]123[/ATTACH]: an uploaded file, by its id.
+        reading.referenceTags = ["attach"]
         dialect.reading = reading
         return dialect
     }()
