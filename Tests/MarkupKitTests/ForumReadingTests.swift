@@ -120,6 +120,18 @@ import Testing
         #expect(colour.document.plainText(of: 0) == "[color=rgb(1,2,3)]x[/color] y")
     }
 
+    /// MyBB, Friendica and Hubzilla take a space inside a link's or image's address (the
+    /// browser sends it as %20); the generic core keeps such a tag as text.
+    @Test func spacesInAddressesWhereTheForumTakesThem() throws {
+        let post = "[url=http://ex.com/a b.html]x[/url] [img]http://ex.com/c d.png[/img]"
+        for dialect in [BBCodeDialect.phpBB, .myBB, .friendica, .hubzilla] {
+            let html = try MarkupKit.convert(post, from: .bbcode(dialect), to: .html).output
+            #expect(html.contains("href=\"http://ex.com/a%20b.html\"") && html.contains("src=\"http://ex.com/c%20d.png\""),
+                    "\(dialect.name): \(html)")
+        }
+        #expect(try MarkupKit.convert(post, from: .bbcode(.generic), to: .html).output == "<p>\(post)</p>\n")
+    }
+
     /// Each forum's attachment tag is kept as the reference it is, as phpBB's is.
     @Test func attachmentsOfEachForumAreKeptAsReferences() throws {
         let posts: [(BBCodeDialect, String)] = [

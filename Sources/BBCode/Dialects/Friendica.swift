@@ -41,6 +41,9 @@ extension BBCodeDialect {
         // [b], [i], [u], [s] … are paired by `(\[b\](.*?)\[\/b\])ism`: one never closed
         // is text.
         reading.unclosedFormattingIsText = true
+        // [url=…] takes anything but brackets, [img] anything: a space is part of the
+        // address, which the browser sends as %20.
+        reading.encodesSpacesInAddresses = true
         dialect.reading = reading
         return dialect
     }()

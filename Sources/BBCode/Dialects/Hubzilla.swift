@@ -36,6 +36,9 @@ extension BBCodeDialect {
         // is text; [*] is replaced by <li> and [/*] is left as it is.
         reading.unclosedFormattingIsText = true
         reading.itemEndTagIsText = true
+        // [url=…] takes anything but brackets, [img] anything: a space is part of the
+        // address, which the browser sends as %20.
+        reading.encodesSpacesInAddresses = true
         dialect.reading = reading
         return dialect
     }()

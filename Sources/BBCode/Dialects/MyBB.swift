@@ -34,6 +34,9 @@ extension BBCodeDialect {
         reading.itemEndTagIsText = true
         // [attachment=AID]: postbit replaces it with the attachment (inc/functions_post.php).
         reading.standaloneReferenceTags = ["attachment"]
+        // [url=…] and [url] take `[^\r\n"<]+?`, [img] `[^<>"']+?`: a space is part of the
+        // address, which the browser sends as %20.
+        reading.encodesSpacesInAddresses = true
         dialect.reading = reading
         return dialect
     }()
