@@ -13,6 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // `swift package generate-documentation` (the DocC catalogue in Sources/MarkupKit).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `markconv serve`: the HTTP API and the web page.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Only for the server's tests, which build request bodies.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Debian's libcmark-gfm, linked as a system library. Both -dev packages are needed:
@@ -49,9 +54,16 @@ let package = Package(
             dependencies: ["MarkupKitCore", "MarkupKitMarkdown", "MarkupKitHTML", "MarkupKitJSON", "MarkupKitBBCode"],
             path: "Sources/MarkupKit"
         ),
+        // The HTTP API and web page over MarkupKit (`markconv serve`).
+        .target(
+            name: "MarkupKitServer",
+            dependencies: ["MarkupKit", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Server"
+        ),
         .executableTarget(
             name: "markconv",
-            dependencies: ["MarkupKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MarkupKit", "MarkupKitServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/markconv"
         ),
         // The fuzzing harness (scripts/fuzz builds it with libFuzzer; plain, it replays inputs).
@@ -66,6 +78,12 @@ let package = Package(
             path: "Tests/MarkupKitTests",
             // Inputs the tests read from disk, by path.
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["MarkupKit", "MarkupKitServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/ServerTests"
         ),
         .testTarget(
             name: "markconvTests",

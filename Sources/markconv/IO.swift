@@ -23,6 +23,8 @@ enum ExitStatus: Int32 {
     case usage = 64
     case invalidInput = 65
     case inputMissing = 66
+    /// `serve` could not listen (the address is in use, or not this machine's).
+    case cannotServe = 69
     case cannotWriteOutput = 73
 }
 

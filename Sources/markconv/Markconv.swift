@@ -20,6 +20,7 @@ struct Markconv: ParsableCommand {
             markconv [<options>] [<file> ...]
             markconv roundtrip --via <format> [<options>] [<file> ...]
             markconv batch -f <format> -t <format> [<options>] < documents.jsonl
+            markconv serve [--host <address>] [--port <port>]
             """,
         discussion: """
             Reads the FILEs (or standard input when there are none, or for -) in the -f \
@@ -30,10 +31,10 @@ struct Markconv: ParsableCommand {
             Exit status: 0 ok, 1 a round trip failed, 3 lossy conversion with --fail-if-lossy, 21 unknown input \
             format, 22 unknown output format, 23 unknown extension, 64 usage error, 65 invalid \
             input (e.g. invalid UTF-8, named by byte offset), 66 input file missing, \
-            73 cannot write the output.
+            69 serve cannot listen, 73 cannot write the output.
             """,
         version: "markconv \(MarkupKit.version) (libcmark-gfm \(MarkupKit.cmarkVersion))",
-        subcommands: [Roundtrip.self, Batch.self]
+        subcommands: [Roundtrip.self, Batch.self, Serve.self]
     )
 
     @Option(name: [.customShort("f"), .customLong("from")],

@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import MarkupKit
+import MarkupKitServer
+import Testing
+
+/// The page in headless Chromium, against a live server: a nested list typed in Markdown
+/// comes out as nested phpBB lists, and the preview shows the same depth; hostile posts
+/// leave no script anywhere in it. Screenshots go to `.build/artifacts/`.
+@Suite(.serialized) struct PageBrowserTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let underCI = ProcessInfo.processInfo.environment["CI"] == "true"
+    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func chromiumIsThereUnderCI() {
+        #expect(Self.chromium != nil || !Self.underCI, "CI must run the page in a browser: apt-get install chromium")
+    }
+
+    /// The page's address with the post in its fragment, which fills the page and fires
+    /// the input event typing fires.
+    private static func address(port: Int, from: String, to: String, text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        return "http://127.0.0.1:\(port)/#from=\(from)&to=\(to)&text=\(encoded)"
+    }
+
+    /// Chromium's DOM of the page once its script has run (or a screenshot of it).
+    private static func chromium(_ address: String, screenshot: URL? = nil) throws -> String {
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("markconv-page-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(chromium))
+        var arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+                         "--user-data-dir=\(profile.path)", "--virtual-time-budget=8000", "--window-size=1280,1000"]
+        if let screenshot { arguments.append("--screenshot=\(screenshot.path)") } else { arguments.append("--dump-dom") }
+        process.arguments = arguments + [address]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return dom
+    }
+
+    /// The preview frame's document, as the DOM dump escapes it in `srcdoc`.
+    private static func preview(in dom: String) -> String? {
+        guard let start = dom.range(of: "srcdoc=\""), let end = dom[start.upperBound...].firstIndex(of: "\"") else { return nil }
+        return String(dom[start.upperBound..<end])
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// How deep `<ul>` nests in some HTML.
+    private static func listDepth(_ html: String) -> Int {
+        var depth = 0, deepest = 0
+        var rest = html[...]
+        while let tag = rest.firstRange(of: /<\/?ul[ >]/) {
+            depth += rest[tag].hasPrefix("</") ? -1 : 1
+            deepest = max(deepest, depth)
+            rest = rest[tag.upperBound...]
+        }
+        return deepest
+    }
+
+    @Test(.enabled(if: chromium != nil, "Chromium is not installed"))
+    func aNestedListTypedInMarkdownReachesPhpBBNested() async throws {
+        let post = "Shopping:\n\n- fruit\n  - apples\n    - green\n- bread\n"
+        let expected = try MarkupKit.convert(post, from: .gfm, to: .bbcode(.phpBB)).output
+        try await ConversionServer.application(host: "127.0.0.1", port: 0).test(.live) { client in
+            let port = try #require(client.port)
+            let address = Self.address(port: port, from: "gfm", to: "bbcode_phpbb", text: post)
+            let dom = try Self.chromium(address)
+            #expect(dom.contains("data-state=\"converted\""), "the page never finished converting")
+            let escaped = expected.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+            #expect(dom.contains("readonly=\"\" spellcheck=\"false\">\(escaped)</textarea>"), "output not shown: \(dom)")
+            let preview = try #require(Self.preview(in: dom))
+            #expect(Self.listDepth(preview) == 3, "\(preview)")
+            #expect(preview.contains("green"))
+            // A screenshot for people, kept with the build's artifacts.
+            let artifacts = Self.repository.appendingPathComponent(".build/artifacts")
+            try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+            let screenshot = artifacts.appendingPathComponent("serve-page-nested-list.png")
+            try? FileManager.default.removeItem(at: screenshot)
+            _ = try Self.chromium(address, screenshot: screenshot)
+            #expect(FileManager.default.fileExists(atPath: screenshot.path))
+        }
+    }
+
+    /// Each hostile fixture that tries script (xss-*), typed into the page for every
+    /// output that has a preview: the page's own script is the only one, and the preview
+    /// holds no script, no event attribute and no javascript: address.
+    @Test(.enabled(if: chromium != nil, "Chromium is not installed"))
+    func hostilePostsPutNoScriptInThePreview() async throws {
+        let directory = Self.repository.appendingPathComponent("Tests/MarkupKitTests/Fixtures/hostile")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("xss-") }.sorted()
+        #expect(names.count > 10)
+        try await ConversionServer.application(host: "127.0.0.1", port: 0).test(.live) { client in
+            let port = try #require(client.port)
+            for name in names {
+                let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+                let from = name.hasSuffix(".md") ? "gfm" : "bbcode_phpbb"
+                let dom = try Self.chromium(Self.address(port: port, from: from, to: "html", text: text))
+                #expect(dom.contains("data-state=\"converted\""), "\(name): the page never finished converting")
+                #expect(dom.components(separatedBy: "<script").count == 2, "\(name): a script in the page")
+                let preview = Self.preview(in: dom) ?? ""
+                #expect(unsafeMarkup(in: preview) == nil, "\(name): \(unsafeMarkup(in: preview) ?? "")")
+            }
+            try await client.execute(uri: "/v1/formats", method: .get) { response in #expect(response.status == .ok) }
+        }
+    }
+}
