@@ -78,8 +78,8 @@ def main():
             out = run.stdout
             requests = int(re.search(r"(\d+) requests in", out).group(1))
             rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-            p50 = re.search(r"50%\s+(\S+)", out).group(1)
-            p99 = re.search(r"99%\s+(\S+)", out).group(1)
+            p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
+            p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
             non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
             errors = int(non2xx.group(1)) if non2xx else 0
             total += requests
