@@ -141,7 +141,10 @@ enum WebPage {
               document.body.dataset.state = "converted";
             }
           } catch (error) {
-            if (mine === generation) { $("status").textContent = error.message; }
+            if (mine === generation) {
+              $("status").textContent = error.message;
+              document.body.dataset.state = "failed";
+            }
           }
         }
 

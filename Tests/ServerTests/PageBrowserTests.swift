@@ -30,22 +30,29 @@ import Testing
     }
 
     /// Chromium's DOM of the page once its script has run (or a screenshot of it).
-    private static func chromium(_ address: String, screenshot: URL? = nil) throws -> String {
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("markconv-page-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: profile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(chromium))
+    ///
+    /// Chromium is waited for on a Dispatch thread, not on Swift's cooperative pool: the
+    /// server it talks to runs on that pool, which two blocked tests would starve. An
+    /// address too long for one argument (Linux takes 128 kB) is reached through a local
+    /// page that goes there.
+    private static func chromium(_ address: String, screenshot: URL? = nil) async throws -> String {
+        let executable = try #require(chromium)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("markconv-page-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var target = address
+        if address.utf8.count > 100_000 {
+            let quoted = String(decoding: try JSONSerialization.data(withJSONObject: [address]), as: UTF8.self)
+            let go = folder.appendingPathComponent("go.html")
+            try "<!doctype html><script>location.replace(\(quoted)[0])</script>".write(to: go, atomically: true, encoding: .utf8)
+            target = go.absoluteString
+        }
         var arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-                         "--user-data-dir=\(profile.path)", "--virtual-time-budget=8000", "--window-size=1280,1000"]
+                         "--user-data-dir=\(folder.appendingPathComponent("profile").path)", "--virtual-time-budget=8000",
+                         "--window-size=1280,1000"]
         if let screenshot { arguments.append("--screenshot=\(screenshot.path)") } else { arguments.append("--dump-dom") }
-        process.arguments = arguments + [address]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return dom
+        arguments.append(target)
+        return try await runOffThePool(executable, arguments)
     }
 
     /// The preview frame's document, as the DOM dump escapes it in `srcdoc`.
@@ -75,7 +82,7 @@ import Testing
         try await ConversionServer.application(host: "127.0.0.1", port: 0).test(.live) { client in
             let port = try #require(client.port)
             let address = Self.address(port: port, from: "gfm", to: "bbcode_phpbb", text: post)
-            let dom = try Self.chromium(address)
+            let dom = try await Self.chromium(address)
             #expect(dom.contains("data-state=\"converted\""), "the page never finished converting")
             let escaped = expected.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;")
@@ -88,30 +95,40 @@ import Testing
             try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
             let screenshot = artifacts.appendingPathComponent("serve-page-nested-list.png")
             try? FileManager.default.removeItem(at: screenshot)
-            _ = try Self.chromium(address, screenshot: screenshot)
+            _ = try await Self.chromium(address, screenshot: screenshot)
             #expect(FileManager.default.fileExists(atPath: screenshot.path))
         }
     }
 
-    /// Each hostile fixture that tries script (xss-*), typed into the page for every
-    /// output that has a preview: the page's own script is the only one, and the preview
-    /// holds no script, no event attribute and no javascript: address.
+    /// Every hostile fixture, typed into the page: the page's own script is the only one,
+    /// and the preview holds no script, no event attribute and no javascript: address. A
+    /// fixture whose address would pass Chromium's 2 MB limit on URLs (the 700 kB nesting
+    /// one) is left to `ServerTests`, which posts it to the API.
     @Test(.enabled(if: chromium != nil, "Chromium is not installed"))
     func hostilePostsPutNoScriptInThePreview() async throws {
         let directory = Self.repository.appendingPathComponent("Tests/MarkupKitTests/Fixtures/hostile")
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("xss-") }.sorted()
-        #expect(names.count > 10)
-        try await ConversionServer.application(host: "127.0.0.1", port: 0).test(.live) { client in
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".md") || $0.hasSuffix(".bbcode") }.sorted()
+        #expect(names.count > 40)
+        try await ConversionServer.application(host: "127.0.0.1", port: 0, limits: .init(bodyBytes: 4 << 20)).test(.live) { client in
             let port = try #require(client.port)
+            var typed = 0
             for name in names {
-                let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+                let data = try Data(contentsOf: directory.appendingPathComponent(name))
+                // Invalid UTF-8 cannot be typed; the API test posts those bytes.
+                guard let text = String(data: data, encoding: .utf8) else { continue }
                 let from = name.hasSuffix(".md") ? "gfm" : "bbcode_phpbb"
-                let dom = try Self.chromium(Self.address(port: port, from: from, to: "html", text: text))
-                #expect(dom.contains("data-state=\"converted\""), "\(name): the page never finished converting")
+                let address = Self.address(port: port, from: from, to: "html", text: text)
+                guard address.utf8.count < 1_900_000 else { continue }
+                typed += 1
+                let dom = try await Self.chromium(address)
+                #expect(dom.contains("data-state=\"converted\"") || dom.contains("data-state=\"failed\""),
+                        "\(name): the page never finished converting")
                 #expect(dom.components(separatedBy: "<script").count == 2, "\(name): a script in the page")
                 let preview = Self.preview(in: dom) ?? ""
                 #expect(unsafeMarkup(in: preview) == nil, "\(name): \(unsafeMarkup(in: preview) ?? "")")
             }
+            #expect(typed >= names.count - 3, "only \(typed) of \(names.count) fixtures were typed")
             try await client.execute(uri: "/v1/formats", method: .get) { response in #expect(response.status == .ok) }
         }
     }

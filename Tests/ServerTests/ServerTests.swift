@@ -24,6 +24,40 @@ func unsafeMarkup(in html: String) -> String? {
     return nil
 }
 
+/// Runs a program and returns its standard output, waiting on a Dispatch thread: tests
+/// that talk to the in-process server must not block Swift's cooperative pool, which the
+/// server's handlers need.
+func runOffThePool(_ executable: String, _ arguments: [String], in folder: URL? = nil) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            do {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: executable)
+                process.arguments = arguments
+                if let folder { process.currentDirectoryURL = folder }
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                guard process.terminationStatus == 0 else {
+                    continuation.resume(throwing: ProgramFailed(status: process.terminationStatus, printed: printed))
+                    return
+                }
+                continuation.resume(returning: printed)
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+}
+
+struct ProgramFailed: Error {
+    var status: Int32
+    var printed: String
+}
+
 /// `markconv serve` (issue 15), driven over a real socket on a free loopback port: each
 /// endpoint answers what the library answers, errors carry the CLI's meanings, limits hold,
 /// trust is never given, and no hostile input stops the server.
@@ -215,6 +249,34 @@ func unsafeMarkup(in html: String) -> String? {
                 }
             }
             try await client.execute(uri: "/v1/formats", method: .get) { response in #expect(response.status == .ok) }
+        }
+    }
+
+    /// The README's shell recipe for the API, run as written against a live server (its
+    /// address the only change): curl and jq are all it needs.
+    @Test(.enabled(if: ["/usr/bin/curl", "/usr/bin/jq"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+                   || ProcessInfo.processInfo.environment["CI"] == "true", "curl or jq is not installed"))
+    func theReadmesShellRecipeWorks() async throws {
+        let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "From a shell:\n\n```bash\n"))
+        let end = try #require(readme[section.upperBound...].range(of: "\n```\n"))
+        let recipe = String(readme[section.upperBound..<end.lowerBound])
+        #expect(recipe.contains("http://127.0.0.1:8080/"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("markconv-recipe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let post = try String(contentsOf: Self.repository.appendingPathComponent("Corpus/samples/nested-list-post.md"), encoding: .utf8)
+        try post.write(to: folder.appendingPathComponent("post.md"), atomically: true, encoding: .utf8)
+        let smf = try MarkupKit.convert(post, from: .gfm, to: .bbcode(.smf)).output
+        try await live { client in
+            let port = try #require(client.port)
+            let script = "set -euo pipefail\n" + recipe.replacingOccurrences(of: "http://127.0.0.1:8080/", with: "http://127.0.0.1:\(port)/")
+            let printed = try await runOffThePool("/bin/bash", ["-c", script], in: folder)
+            // The first command's JSON, then the second's output, as jq prints it.
+            let first = try #require(printed.firstIndex(of: "\n"))
+            let reply = try #require(JSONSerialization.jsonObject(with: Data(printed[..<first].utf8)) as? [String: Any])
+            #expect(reply["output"] as? String == (try MarkupKit.convert("- one\n  - nested", from: .gfm, to: .bbcode(.phpBB))).output)
+            #expect(String(printed[printed.index(after: first)...]) == smf + "\n")
         }
     }
 
