@@ -280,6 +280,51 @@ struct ProgramFailed: Error {
         }
     }
 
+    /// A document the parser cannot finish within the deadline is 422 too-complex, as the
+    /// CLI's exit 65 says; and with one conversion at a time, requests that come while it
+    /// runs get 503 with Retry-After, and the next one after it is answered.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") || ProcessInfo.processInfo.environment["CI"] == "true",
+                   "curl is not installed"))
+    func theDeadlineAndTheBoundHoldOverHTTP() async throws {
+        // Tables squared: cmark-gfm takes far longer than a millisecond on this.
+        let heavy = String(repeating: "| a | b | c |\n|---|---|---|\n" + String(repeating: "| 1 | 2 | 3 |\n", count: 2000) + "\n", count: 20)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("markconv-heavy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try heavy.write(to: folder.appendingPathComponent("heavy.md"), atomically: true, encoding: .utf8)
+        try await live(.init(bodyBytes: 8 << 20, concurrentConversions: 1, parseSeconds: 0.001)) { client in
+            try await client.execute(uri: "/v1/convert?from=gfm&to=html", method: .post, headers: [.contentType: "text/plain"],
+                                     body: NIOCore.ByteBuffer(string: heavy)) { response in
+                let reply = try Self.decode(response.body)
+                #expect(response.status == .unprocessableContent)
+                #expect(reply["error"] as? String == "too-complex")
+            }
+        }
+        try await live(.init(bodyBytes: 8 << 20, concurrentConversions: 1, parseSeconds: 30)) { client in
+            let port = try #require(client.port)
+            // Eight at once, each converting the heavy post: one runs, the others are told
+            // to come back.
+            let statuses = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await runOffThePool("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %header{retry-after}",
+                                                                  "-H", "Content-Type: text/plain", "--data-binary", "@heavy.md",
+                                                                  "http://127.0.0.1:\(port)/v1/convert?from=gfm&to=bbcode_phpbb"],
+                                                in: folder)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.contains("200 "), "\(statuses)")
+            #expect(statuses.contains("503 1"), "\(statuses)")
+            #expect(statuses.allSatisfy { $0 == "200 " || $0 == "503 1" }, "\(statuses)")
+            try await client.execute(uri: "/v1/convert?from=gfm&to=html", method: .post, headers: [.contentType: "text/plain"],
+                                     body: NIOCore.ByteBuffer(string: "*after*")) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
     /// Past the bound, a conversion is refused, not queued; a slot comes back when one ends.
     @Test func conversionsBeyondTheBoundAreRefused() async throws {
         let slots = ConversionSlots(count: 2)
