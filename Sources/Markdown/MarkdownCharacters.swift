@@ -163,3 +163,102 @@ enum MarkdownCharacters {
         return position > start && position < scalars.count && scalars[position] == ";"
     }
 }
+
+// MARK: The same decisions on UTF-8 bytes
+
+/// The writer decides escaping on the UTF-8 it writes, not on `String`s: every character
+/// that means something in Markdown is ASCII, so a scalar is decoded only where a rule
+/// looks at a neighbour that is not.
+extension MarkdownCharacters {
+    /// The scalar whose UTF-8 starts at `offset` (the bytes are valid UTF-8), and its length.
+    @inline(__always)
+    static func scalar<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at offset: Int) -> (scalar: Unicode.Scalar, length: Int)
+        where Bytes.Index == Int {
+        let lead = bytes[offset]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
+        let length = utf8Length(lead)
+        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        var position = offset + 1
+        while position < offset + length && position < bytes.endIndex {
+            value = value << 6 | UInt32(bytes[position] & 0x3F)
+            position += 1
+        }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+
+    /// The scalar whose UTF-8 ends just before `end`.
+    static func scalar<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, endingAt end: Int) -> Unicode.Scalar
+        where Bytes.Index == Int {
+        var start = end - 1
+        while start > bytes.startIndex && bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        return scalar(in: bytes, at: start).scalar
+    }
+
+    /// How many bytes the UTF-8 sequence that starts with `lead` has.
+    @inline(__always)
+    static func utf8Length(_ lead: UInt8) -> Int {
+        lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+    }
+
+    static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: true
+        default: false
+        }
+    }
+
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: false
+        }
+    }
+
+    /// `&#N;` for `scalar`, appended to `output`.
+    static func appendReference(_ scalar: Unicode.Scalar, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "&"))
+        output.append(UInt8(ascii: "#"))
+        appendDecimal(Int(scalar.value), to: &output)
+        output.append(UInt8(ascii: ";"))
+    }
+
+    static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &output) }
+        output.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    /// Whether the bytes at `index` start something cmark would decode as an entity or a
+    /// numeric character reference (`&amp;`, `&#35;`, `&#x1F600;`).
+    static func startsEntity<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> Bool
+        where Bytes.Index == Int {
+        let end = bytes.endIndex
+        guard bytes[index] == UInt8(ascii: "&"), index + 2 < end else { return false }
+        var position = index + 1
+        if bytes[position] == UInt8(ascii: "#") {
+            position += 1
+            var hex = false
+            if position < end, bytes[position] == UInt8(ascii: "x") || bytes[position] == UInt8(ascii: "X") {
+                hex = true
+                position += 1
+            }
+            let start = position
+            while position < end, position - start < 8,
+                  hex ? isHexDigit(bytes[position]) : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+                position += 1
+            }
+            return position > start && position < end && bytes[position] == UInt8(ascii: ";")
+        }
+        let start = position
+        while position < end, position - start < 32, isAlphanumeric(bytes[position]) {
+            position += 1
+        }
+        return position > start && position < end && bytes[position] == UInt8(ascii: ";")
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): true
+        default: false
+        }
+    }
+}

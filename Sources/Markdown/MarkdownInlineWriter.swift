@@ -59,13 +59,63 @@ struct MarkdownInlineWriter {
     }
 
     private enum Piece {
-        /// Text to escape; `inLinkText` makes `]` special.
-        case text([Unicode.Scalar], inLinkText: Bool)
+        /// Text to escape, as UTF-8; `inLinkText` makes `]` special.
+        case text([UInt8], inLinkText: Bool)
         /// Syntax written exactly as given.
-        case syntax(String)
+        case syntax([UInt8])
         case lineBreak(hard: Bool)
         /// Index into `delimiters`.
         case delimiter(Int)
+    }
+
+    /// A text piece once escaped: the bytes to write, and where the units of its first
+    /// and last characters lie, since a delimiter beside it may need either written as a
+    /// character reference instead.
+    private struct EscapedText {
+        var bytes: [UInt8]
+        /// `bytes[..<firstUnitEnd]` were written for the first character.
+        var firstUnitEnd: Int
+        /// `bytes[lastUnitStart...]` were written for the last character.
+        var lastUnitStart: Int
+        var firstCharacter: Unicode.Scalar
+        var lastCharacter: Unicode.Scalar
+        var referencesFirst = false
+        var referencesLast = false
+
+        /// A single character's unit is both the first and the last.
+        var isOneUnit: Bool { lastUnitStart == 0 }
+
+        func write(to output: inout [UInt8]) {
+            if isOneUnit {
+                if referencesFirst || referencesLast {
+                    MarkdownCharacters.appendReference(firstCharacter, to: &output)
+                } else {
+                    output.append(contentsOf: bytes)
+                }
+                return
+            }
+            if referencesFirst {
+                MarkdownCharacters.appendReference(firstCharacter, to: &output)
+            } else {
+                output.append(contentsOf: bytes[..<firstUnitEnd])
+            }
+            output.append(contentsOf: bytes[firstUnitEnd..<lastUnitStart])
+            if referencesLast {
+                MarkdownCharacters.appendReference(lastCharacter, to: &output)
+            } else {
+                output.append(contentsOf: bytes[lastUnitStart...])
+            }
+        }
+
+        /// The first character written (`&` where it became a reference).
+        var firstWritten: Unicode.Scalar {
+            referencesFirst || (isOneUnit && referencesLast) ? "&" : MarkdownCharacters.scalar(in: bytes, at: 0).scalar
+        }
+
+        /// The last character written (`;` where it became a reference).
+        var lastWritten: Unicode.Scalar {
+            referencesLast || (isOneUnit && referencesFirst) ? ";" : MarkdownCharacters.scalar(in: bytes, endingAt: bytes.count)
+        }
     }
 
     private struct Delimiter {
@@ -86,11 +136,11 @@ struct MarkdownInlineWriter {
     }
 
     /// Renders plain text (newlines as line breaks) as a paragraph's content, escaped.
-    func renderText(_ text: String) -> String {
+    func renderText(_ text: String) -> [UInt8] {
         var layout = Layout(document: document, syntax: syntax, context: .paragraph, attempt: .asterisksFirst)
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, line) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             if offset > 0 { layout.pieces.append(.lineBreak(hard: false)) }
-            layout.appendText(String(line), inLinkText: false)
+            layout.appendText(line, inLinkText: false)
         }
         var ignored: [ConversionWarning] = []
         return layout.finish(warnings: &ignored)
@@ -127,7 +177,7 @@ struct MarkdownInlineWriter {
     /// result is checked: the text is read back and compared with the tree. If it does
     /// not read back the same, the next attempt uses the other delimiter character, and
     /// the last HTML tags, which render the same.
-    func render(childrenOf parent: Int, context: Context, warnings: inout [ConversionWarning]) -> String {
+    func render(childrenOf parent: Int, context: Context, warnings: inout [ConversionWarning]) -> [UInt8] {
         var attempt = Attempt.plain
         while true {
             var layout = Layout(document: document, syntax: syntax, context: context, attempt: attempt)
@@ -189,7 +239,8 @@ struct MarkdownInlineWriter {
 
     /// Whether `text`, read as Markdown, gives the children of `parent` again — or, when
     /// spans were written as HTML tags on purpose, at least renders the same.
-    private func readsBack(_ text: String, asChildrenOf parent: Int, context: Context, sameRenderingSuffices: Bool) -> Bool {
+    private func readsBack(_ bytes: [UInt8], asChildrenOf parent: Int, context: Context, sameRenderingSuffices: Bool) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
         // A footnote reference reads as one only where its label is defined: the
         // definitions go after the paragraph, as they stand elsewhere in the document.
         var labels: [String] = []
@@ -239,9 +290,11 @@ struct MarkdownInlineWriter {
         var usedCharacterReferences = false
         var droppedSpans: [ConversionWarning] = []
         var delimiters: [Delimiter] = []
-        /// Rendered text pieces: one string per scalar, so a single character can be
-        /// replaced by a character reference when a delimiter needs it.
-        var units: [Int: [String]] = [:]
+        /// Text pieces once escaped, by piece index.
+        var escaped: [EscapedText?] = []
+        /// The character references set at text boundaries, in order, with what each
+        /// replaced, so that a delimiter's attempt can be taken back.
+        var referenceLog: [(piece: Int, atStart: Bool, wasReferenced: Bool)] = []
 
         init(document: Document, syntax: MarkdownSyntax, context: Context, attempt: Attempt) {
             self.document = document
@@ -262,7 +315,7 @@ struct MarkdownInlineWriter {
                 if let last = closers.last, last.end <= index {
                     closers.removeLast()
                     switch last.action {
-                    case .syntax(let text): pieces.append(.syntax(text))
+                    case .syntax(let bytes): pieces.append(.syntax(bytes))
                     case .endHTML(let text):
                         htmlDepth -= 1
                         pieces.append(.syntax(text))
@@ -290,25 +343,25 @@ struct MarkdownInlineWriter {
                 let position = node.range.start
                 switch node.kind {
                 case .text(let ref):
-                    appendText(document.string(ref), inLinkText: linkDepth > 0)
+                    appendText(document.bytes(ref), inLinkText: linkDepth > 0)
                 case .softBreak:
                     if context == .paragraph {
                         pieces.append(.lineBreak(hard: false))
                     } else {
-                        appendText(" ", inLinkText: linkDepth > 0)
+                        appendText(CollectionOfOne(UInt8(ascii: " ")), inLinkText: linkDepth > 0)
                     }
                 case .lineBreak:
                     if context == .paragraph {
                         pieces.append(.lineBreak(hard: true))
                     } else if syntax.allowsRawHTML {
-                        pieces.append(.syntax("<br />"))
+                        pieces.append(.syntax(Array("<br />".utf8)))
                     } else {
-                        appendText(" ", inLinkText: linkDepth > 0)
+                        appendText(CollectionOfOne(UInt8(ascii: " ")), inLinkText: linkDepth > 0)
                         warnings.append(ConversionWarning(.loss, at: position,
                                                           "line break inside a \(context == .heading ? "heading" : "table cell") written as a space"))
                     }
                 case .code(let ref):
-                    let content = document.string(ref)
+                    let content = document.bytes(ref)
                     if content.isEmpty {
                         warnings.append(ConversionWarning(.loss, at: position, "empty inline code has no Markdown form; left out"))
                     } else {
@@ -378,41 +431,41 @@ struct MarkdownInlineWriter {
                         index = end
                         continue
                     } else {
-                        pieces.append(.syntax("["))
+                        pieces.append(.syntax([UInt8(ascii: "[")]))
                         linkDepth += 1
-                        closers.append((end, .endLinkText("](" + MarkdownInlineWriter.destinationAndTitle(destination, title) + ")")))
+                        closers.append((end, .endLinkText(MarkdownInlineWriter.linkEnd(destination, title))))
                     }
                 case .image(let image):
                     if (image.width != nil || image.height != nil) && syntax.allowsRawHTML {
-                        pieces.append(.syntax(MarkdownInlineWriter.htmlImage(image, alt: document.plainText(of: index))))
+                        pieces.append(.syntax(Array(MarkdownInlineWriter.htmlImage(image, alt: document.plainText(of: index)).utf8)))
                         index = end
                         continue
                     }
                     if image.width != nil || image.height != nil {
                         warnings.append(ConversionWarning(.loss, at: position, "image width and height have no Markdown form; left out"))
                     }
-                    pieces.append(.syntax("!["))
+                    pieces.append(.syntax([UInt8(ascii: "!"), UInt8(ascii: "[")]))
                     linkDepth += 1
                     imageDepth += 1
-                    closers.append((end, .endImageText("](" + MarkdownInlineWriter.destinationAndTitle(image.source, image.title) + ")")))
+                    closers.append((end, .endImageText(MarkdownInlineWriter.linkEnd(image.source, image.title))))
                 case .footnoteReference(let label):
                     if syntax.extensions.contains(.footnotes) {
-                        pieces.append(.syntax("[^\(label)]"))
+                        pieces.append(.syntax(Array("[^\(label)]".utf8)))
                     } else {
-                        appendText("[^\(label)]", inLinkText: linkDepth > 0)
+                        appendText("[^\(label)]".utf8, inLinkText: linkDepth > 0)
                         warnings.append(ConversionWarning(.loss, at: position, "footnote reference written as text (footnotes are off)"))
                     }
                 case .rawInline(let format, let ref):
                     if format == .html && syntax.allowsRawHTML {
-                        pieces.append(.syntax(document.string(ref)))
+                        pieces.append(.syntax(Array(document.bytes(ref))))
                     } else {
-                        appendText(document.string(ref), inLinkText: linkDepth > 0)
+                        appendText(document.bytes(ref), inLinkText: linkDepth > 0)
                         warnings.append(ConversionWarning(.loss, at: position, "raw \(format) written as text"))
                     }
                 case .paragraph, .heading, .thematicBreak, .blockQuote, .list, .listItem, .codeBlock, .table,
                      .tableRow, .tableCell, .footnoteDefinition, .alignment, .spoiler, .rawBlock:
                     // A block inside inline content (only a hand-made tree has one): keep its text.
-                    appendText(document.plainText(of: index), inLinkText: linkDepth > 0)
+                    appendText(document.plainText(of: index).utf8, inLinkText: linkDepth > 0)
                     warnings.append(ConversionWarning(.input, at: position, "\(node.kind.displayName) inside inline content written as text"))
                     index = end
                     continue
@@ -422,12 +475,12 @@ struct MarkdownInlineWriter {
         }
 
         private enum Closer {
-            case syntax(String)
+            case syntax([UInt8])
             /// The end tag of an inline written as HTML.
-            case endHTML(String)
+            case endHTML([UInt8])
             case delimiter(Int)
-            case endLinkText(String)
-            case endImageText(String)
+            case endLinkText([UInt8])
+            case endImageText([UInt8])
             case nothing
         }
 
@@ -437,37 +490,48 @@ struct MarkdownInlineWriter {
                 warnings.append(ConversionWarning(.loss, at: position, "\(what) has no Markdown form; the text was kept without it"))
                 return .nothing
             }
-            pieces.append(.syntax(open))
+            pieces.append(.syntax(Array(open.utf8)))
             htmlDepth += 1
-            return .endHTML(close)
+            return .endHTML(Array(close.utf8))
         }
 
-        mutating func appendText(_ text: String, inLinkText: Bool) {
-            let scalars = Array(text.unicodeScalars)
-            guard !scalars.isEmpty else { return }
-            if case .text(let previous, let previousInLink)? = pieces.last, previousInLink == inLinkText {
-                pieces[pieces.count - 1] = .text(previous + scalars, inLinkText: inLinkText)
+        mutating func appendText(_ text: some Collection<UInt8>, inLinkText: Bool) {
+            guard !text.isEmpty else { return }
+            if case .text(var previous, let previousInLink)? = pieces.last, previousInLink == inLinkText {
+                // Taken out first, so the bytes are extended in place, not copied.
+                pieces[pieces.count - 1] = .lineBreak(hard: false)
+                previous.append(contentsOf: text)
+                pieces[pieces.count - 1] = .text(previous, inLinkText: inLinkText)
             } else {
-                pieces.append(.text(scalars, inLinkText: inLinkText))
+                pieces.append(.text(Array(text), inLinkText: inLinkText))
             }
         }
 
         // MARK: Passes 2 to 5
 
-        mutating func finish(warnings: inout [ConversionWarning]) -> String {
+        mutating func finish(warnings: inout [ConversionWarning]) -> [UInt8] {
             chooseDelimiterCharacters()
             flagNestingWithOneCharacter()
             warnings += droppedSpans
             escapeText()
             fixFlanking(warnings: &warnings)
-            var output = ""
+            var output: [UInt8] = []
+            output.reserveCapacity(pieces.reduce(0) { total, piece in
+                switch piece {
+                case .text(let bytes, _), .syntax(let bytes): total + bytes.count + 8
+                case .lineBreak, .delimiter: total + 3
+                }
+            })
             for (index, piece) in pieces.enumerated() {
-                if case .syntax(let text) = piece, context == .tableCell {
+                if case .syntax(let bytes) = piece, context == .tableCell {
                     // GFM splits a row at every unescaped pipe before it reads the cells,
                     // code spans and link destinations included.
-                    output += text.replacing("|", with: "\\|")
+                    for byte in bytes {
+                        if byte == UInt8(ascii: "|") { output.append(UInt8(ascii: "\\")) }
+                        output.append(byte)
+                    }
                 } else {
-                    output += rendered(index, piece)
+                    write(index, piece, to: &output)
                 }
             }
             return output
@@ -557,14 +621,15 @@ struct MarkdownInlineWriter {
         private mutating func escapeText() {
             let pipesAreSpecial = context == .tableCell
                 || (syntax.extensions.contains(.table) && pieces.contains { if case .lineBreak = $0 { true } else { false } })
+            escaped = Array(repeating: nil, count: pieces.count)
             for (index, piece) in pieces.enumerated() {
-                guard case .text(let scalars, let inLinkText) = piece else { continue }
+                guard case .text(let bytes, let inLinkText) = piece else { continue }
                 let atLineStart = index == 0 || isLineBreak(index - 1)
                 let endsLine = index == pieces.count - 1 || isLineBreak(index + 1)
                 let following = index + 1 < pieces.count ? firstScalar(of: index + 1) : nil
-                units[index] = escape(scalars, inLinkText: inLinkText, atLineStart: atLineStart, endsLine: endsLine,
-                                      following: following, pipesAreSpecial: pipesAreSpecial,
-                                      endsContent: index == pieces.count - 1)
+                escaped[index] = escape(bytes, inLinkText: inLinkText, atLineStart: atLineStart, endsLine: endsLine,
+                                        following: following, pipesAreSpecial: pipesAreSpecial,
+                                        endsContent: index == pieces.count - 1)
             }
         }
 
@@ -573,107 +638,132 @@ struct MarkdownInlineWriter {
             return false
         }
 
-        private func escape(_ scalars: [Unicode.Scalar], inLinkText: Bool, atLineStart: Bool, endsLine: Bool,
-                            following: Unicode.Scalar?, pipesAreSpecial: Bool, endsContent: Bool) -> [String] {
-            var result: [String] = []
-            result.reserveCapacity(scalars.count)
+        /// Escapes one text piece. Every character Markdown gives a meaning is ASCII, so
+        /// the rules look at bytes, decoding a neighbour only where it is not ASCII.
+        private func escape(_ text: [UInt8], inLinkText: Bool, atLineStart: Bool, endsLine: Bool,
+                            following: Unicode.Scalar?, pipesAreSpecial: Bool, endsContent: Bool) -> EscapedText {
+            let count = text.count
+            var output: [UInt8] = []
+            output.reserveCapacity(count + count / 16 + 4)
             let strikethrough = syntax.extensions.contains(.strikethrough)
             let autolinks = syntax.extensions.contains(.autolink)
+            let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), backslash = UInt8(ascii: "\\")
             // Whitespace at the start or the end of a line would be stripped.
             var leading = 0
             if atLineStart {
-                while leading < scalars.count, scalars[leading] == " " || scalars[leading] == "\t" { leading += 1 }
+                while leading < count, text[leading] == space || text[leading] == tab { leading += 1 }
             }
-            var trailing = scalars.count
+            var trailing = count
             if endsLine {
-                while trailing > 0, scalars[trailing - 1] == " " || scalars[trailing - 1] == "\t" { trailing -= 1 }
+                while trailing > 0, text[trailing - 1] == space || text[trailing - 1] == tab { trailing -= 1 }
             }
-            let blockEscape = atLineStart && context == .paragraph && leading < scalars.count
-                ? blockStartEscape(scalars, at: leading, endsLine: endsLine) : nil
-            for (offset, scalar) in scalars.enumerated() {
-                let previous: Unicode.Scalar? = offset > 0 ? scalars[offset - 1] : nil
-                let next: Unicode.Scalar? = offset + 1 < scalars.count ? scalars[offset + 1] : following
-                if offset < leading || offset >= trailing || scalar == "\n" || scalar == "\r" {
-                    result.append(MarkdownCharacters.reference(scalar))
-                    continue
-                }
-                if offset == blockEscape {
-                    result.append("\\" + String(scalar))
-                    continue
-                }
-                var needsEscape: Bool
-                switch scalar {
-                case "\\":
-                    needsEscape = next.map { MarkdownCharacters.isASCIIPunctuation($0) || $0 == "\n" } ?? true
-                case "`", "[":
-                    needsEscape = true
-                case "]":
-                    needsEscape = inLinkText
-                case "*":
-                    needsEscape = !(previous.map(MarkdownCharacters.isWhitespace) == true
-                                    && next.map(MarkdownCharacters.isWhitespace) == true)
-                case "_":
-                    needsEscape = !(previous.map(MarkdownCharacters.isAlphanumeric) == true
-                                    && next.map(MarkdownCharacters.isAlphanumeric) == true)
-                case "~":
-                    needsEscape = strikethrough
-                case "<":
-                    needsEscape = next.map { MarkdownCharacters.isAlphanumeric($0) || $0 == "/" || $0 == "!" || $0 == "?" } ?? false
-                case "&":
-                    needsEscape = MarkdownCharacters.startsEntity(scalars, at: offset)
-                case "|":
-                    needsEscape = pipesAreSpecial
-                case "!":
-                    needsEscape = offset == scalars.count - 1 && following == "["
-                case "#":
-                    needsEscape = context == .heading && endsContent && scalars[offset...].allSatisfy { $0 == "#" }
-                case "@":
-                    needsEscape = autolinks && next.map(MarkdownCharacters.isAlphanumeric) == true
-                        && previous.map { MarkdownCharacters.isAlphanumeric($0) || $0 == "." || $0 == "-" || $0 == "+" || $0 == "_" } == true
-                case ":":
-                    needsEscape = autolinks && offset + 2 < scalars.count && scalars[offset + 1] == "/" && scalars[offset + 2] == "/"
-                case ".":
-                    needsEscape = autolinks && offset >= 3
-                        && String(String.UnicodeScalarView(scalars[(offset - 3)..<offset])).lowercased() == "www"
-                default:
-                    needsEscape = false
-                }
-                result.append(needsEscape ? "\\" + String(scalar) : String(scalar))
+            let blockEscape = atLineStart && context == .paragraph && leading < count
+                ? blockStartEscape(text, at: leading, endsLine: endsLine) : nil
+            func previous(_ offset: Int) -> Unicode.Scalar? {
+                offset > 0 ? MarkdownCharacters.scalar(in: text, endingAt: offset) : nil
             }
-            return result
+            func next(_ offset: Int) -> Unicode.Scalar? {
+                offset + 1 < count ? MarkdownCharacters.scalar(in: text, at: offset + 1).scalar : following
+            }
+            var firstUnitEnd = 0
+            var lastUnitStart = 0
+            var offset = 0
+            while offset < count {
+                let byte = text[offset]
+                let unitStart = output.count
+                var length = 1
+                if byte >= 0x80 {
+                    length = min(MarkdownCharacters.utf8Length(byte), count - offset)
+                    output.append(contentsOf: text[offset..<offset + length])
+                } else if offset < leading || offset >= trailing || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                    MarkdownCharacters.appendReference(Unicode.Scalar(byte), to: &output)
+                } else if offset == blockEscape {
+                    output.append(backslash)
+                    output.append(byte)
+                } else {
+                    let needsEscape: Bool
+                    switch byte {
+                    case UInt8(ascii: "\\"):
+                        needsEscape = next(offset).map { MarkdownCharacters.isASCIIPunctuation($0) || $0 == "\n" } ?? true
+                    case UInt8(ascii: "`"), UInt8(ascii: "["):
+                        needsEscape = true
+                    case UInt8(ascii: "]"):
+                        needsEscape = inLinkText
+                    case UInt8(ascii: "*"):
+                        needsEscape = !(previous(offset).map(MarkdownCharacters.isWhitespace) == true
+                                        && next(offset).map(MarkdownCharacters.isWhitespace) == true)
+                    case UInt8(ascii: "_"):
+                        needsEscape = !(previous(offset).map(MarkdownCharacters.isAlphanumeric) == true
+                                        && next(offset).map(MarkdownCharacters.isAlphanumeric) == true)
+                    case UInt8(ascii: "~"):
+                        needsEscape = strikethrough
+                    case UInt8(ascii: "<"):
+                        needsEscape = next(offset).map { MarkdownCharacters.isAlphanumeric($0) || $0 == "/" || $0 == "!" || $0 == "?" } ?? false
+                    case UInt8(ascii: "&"):
+                        needsEscape = MarkdownCharacters.startsEntity(text, at: offset)
+                    case UInt8(ascii: "|"):
+                        needsEscape = pipesAreSpecial
+                    case UInt8(ascii: "!"):
+                        needsEscape = offset == count - 1 && following == "["
+                    case UInt8(ascii: "#"):
+                        needsEscape = context == .heading && endsContent && text[offset...].allSatisfy { $0 == UInt8(ascii: "#") }
+                    case UInt8(ascii: "@"):
+                        needsEscape = autolinks && next(offset).map(MarkdownCharacters.isAlphanumeric) == true
+                            && previous(offset).map { MarkdownCharacters.isAlphanumeric($0) || $0 == "." || $0 == "-" || $0 == "+" || $0 == "_" } == true
+                    case UInt8(ascii: ":"):
+                        needsEscape = autolinks && offset + 2 < count && text[offset + 1] == UInt8(ascii: "/")
+                            && text[offset + 2] == UInt8(ascii: "/")
+                    case UInt8(ascii: "."):
+                        needsEscape = autolinks && offset >= 3
+                            && text[(offset - 3)..<offset].allSatisfy { $0 | 0x20 == UInt8(ascii: "w") }
+                    default:
+                        needsEscape = false
+                    }
+                    if needsEscape { output.append(backslash) }
+                    output.append(byte)
+                }
+                if offset == 0 { firstUnitEnd = output.count }
+                if offset + length >= count { lastUnitStart = unitStart }
+                offset += length
+            }
+            return EscapedText(bytes: output, firstUnitEnd: firstUnitEnd, lastUnitStart: lastUnitStart,
+                               firstCharacter: MarkdownCharacters.scalar(in: text, at: 0).scalar,
+                               lastCharacter: MarkdownCharacters.scalar(in: text, endingAt: count))
         }
 
-        /// Which character of a paragraph line that starts at `start` needs a backslash so
-        /// the line does not start a block: a heading, quote, list item, rule, setext
+        /// Which byte of a paragraph line that starts at `start` needs a backslash so the
+        /// line does not start a block: a heading, quote, list item, rule, setext
         /// underline or fence. Nil when the line is harmless.
-        private func blockStartEscape(_ scalars: [Unicode.Scalar], at start: Int, endsLine: Bool) -> Int? {
-            let first = scalars[start]
-            let rest = scalars[(start + 1)...]
+        private func blockStartEscape(_ text: [UInt8], at start: Int, endsLine: Bool) -> Int? {
+            let first = text[start]
+            let rest = text[(start + 1)...]
             let blankAfter = { (offset: Int) -> Bool in
                 let position = start + offset
-                return position >= scalars.count ? endsLine : scalars[position] == " " || scalars[position] == "\t"
+                return position >= text.count ? endsLine : text[position] == UInt8(ascii: " ") || text[position] == UInt8(ascii: "\t")
             }
             switch first {
-            case "#":
+            case UInt8(ascii: "#"):
                 var count = 1
-                while start + count < scalars.count, scalars[start + count] == "#" { count += 1 }
+                while start + count < text.count, text[start + count] == UInt8(ascii: "#") { count += 1 }
                 return count <= 6 && blankAfter(count) ? start : nil
-            case ">":
+            case UInt8(ascii: ">"):
                 return start
-            case "+":
+            case UInt8(ascii: "+"):
                 return blankAfter(1) ? start : nil
-            case "-", "=":
-                let lineIsOnly = endsLine && rest.allSatisfy { $0 == first || $0 == " " || $0 == "\t" }
+            case UInt8(ascii: "-"), UInt8(ascii: "="):
+                let lineIsOnly = endsLine && rest.allSatisfy { $0 == first || $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
                 return blankAfter(1) || lineIsOnly ? start : nil
-            case "~":
-                return rest.prefix(2).elementsEqual(["~", "~"]) ? start : nil
-            case "0"..."9":
+            case UInt8(ascii: "~"):
+                return rest.prefix(2).elementsEqual([UInt8(ascii: "~"), UInt8(ascii: "~")]) ? start : nil
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 // `1.` or `1)` and a blank: the delimiter takes the backslash.
                 var count = 1
-                while start + count < scalars.count, count < 10, ("0"..."9").contains(scalars[start + count]) { count += 1 }
-                guard count <= 9, start + count < scalars.count else { return nil }
-                let delimiter = scalars[start + count]
-                return (delimiter == "." || delimiter == ")") && blankAfter(count + 1) ? start + count : nil
+                while start + count < text.count, count < 10, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[start + count]) {
+                    count += 1
+                }
+                guard count <= 9, start + count < text.count else { return nil }
+                let delimiter = text[start + count]
+                return (delimiter == UInt8(ascii: ".") || delimiter == UInt8(ascii: ")")) && blankAfter(count + 1) ? start + count : nil
             default:
                 return nil
             }
@@ -690,20 +780,20 @@ struct MarkdownInlineWriter {
                 guard case .delimiter(let index) = piece, delimiters[index].isOpener,
                       delimiters[index].fallback == .none, let character = delimiters[index].character else { continue }
                 let closer = delimiters[index].partner
-                let before = units
+                let before = referenceLog.count
                 let openerOK = makeFlank(at: pieceIndex, opening: true, character: character)
                 let closerOK = makeFlank(at: closer, opening: false, character: character)
-                if before != units {
+                if referenceLog.count != before {
                     needsVerification = true
                     if attempt == .riskySpansAsHTML {
-                        units = before
+                        takeBackReferences(to: before)
                         setFallback(of: index)
                         continue
                     }
                 }
                 if !(openerOK && closerOK) {
                     // The tags need no help from their neighbours: undo the references.
-                    units = before
+                    takeBackReferences(to: before)
                     needsVerification = true
                     setFallback(of: index)
                     if !syntax.allowsRawHTML {
@@ -744,65 +834,98 @@ struct MarkdownInlineWriter {
             return check()
         }
 
-        /// Replaces the first or last character of a text piece by its character reference.
+        /// Writes the first or last character of a text piece as its character reference.
         private mutating func referenceBoundary(of index: Int, atStart: Bool) -> Bool {
             usedCharacterReferences = true
-            guard pieces.indices.contains(index), case .text(let scalars, _) = pieces[index],
-                  var rendered = units[index], !rendered.isEmpty else { return false }
-            let position = atStart ? 0 : rendered.count - 1
-            rendered[position] = MarkdownCharacters.reference(scalars[position])
-            units[index] = rendered
+            guard pieces.indices.contains(index), var text = escaped[index] else { return false }
+            let was = atStart ? text.referencesFirst : text.referencesLast
+            guard !was else { return true }
+            if atStart { text.referencesFirst = true } else { text.referencesLast = true }
+            escaped[index] = text
+            referenceLog.append((index, atStart, was))
             return true
+        }
+
+        /// Takes back the references set since the log held `count` entries.
+        private mutating func takeBackReferences(to count: Int) {
+            while referenceLog.count > count {
+                let entry = referenceLog.removeLast()
+                if entry.atStart { escaped[entry.piece]?.referencesFirst = entry.wasReferenced }
+                else { escaped[entry.piece]?.referencesLast = entry.wasReferenced }
+            }
         }
 
         // MARK: Rendering
 
-        private func rendered(_ index: Int, _ piece: Piece) -> String {
+        /// Raw HTML that starts a paragraph's later line would start an HTML block there
+        /// (`<div>`, `<!--`); indented four spaces the line can only go on the paragraph,
+        /// as a code block cannot interrupt one.
+        private func needsIndent(_ index: Int, _ bytes: [UInt8]) -> Bool {
+            guard context == .paragraph, index > 0, isLineBreak(index - 1),
+                  bytes.first(where: { $0 != UInt8(ascii: " ") }) == UInt8(ascii: "<") else { return false }
+            return MarkdownCharacters.htmlBlockCanInterruptParagraph(String(decoding: bytes, as: UTF8.self))
+        }
+
+        private func write(_ index: Int, _ piece: Piece, to output: inout [UInt8]) {
             switch piece {
             case .text:
-                return (units[index] ?? []).joined()
-            case .syntax(let text):
-                // Raw HTML that starts a paragraph's later line would start an HTML block
-                // there (`<div>`, `<!--`); indented four spaces the line can only go on
-                // the paragraph, as a code block cannot interrupt one.
-                if context == .paragraph, index > 0, isLineBreak(index - 1),
-                   MarkdownCharacters.htmlBlockCanInterruptParagraph(text) {
-                    return "    " + text
-                }
-                return text
+                escaped[index]?.write(to: &output)
+            case .syntax(let bytes):
+                if needsIndent(index, bytes) { output.append(contentsOf: "    ".utf8) }
+                output.append(contentsOf: bytes)
             case .lineBreak(let hard):
-                return hard ? "\\\n" : "\n"
+                if hard { output.append(UInt8(ascii: "\\")) }
+                output.append(UInt8(ascii: "\n"))
             case .delimiter(let delimiterIndex):
                 let delimiter = delimiters[delimiterIndex]
                 switch delimiter.fallback {
                 case .dropped:
-                    return ""
+                    break
                 case .html:
                     let tags = delimiter.span.htmlTags
-                    return delimiter.isOpener ? tags.open : tags.close
+                    output.append(contentsOf: (delimiter.isOpener ? tags.open : tags.close).utf8)
                 case .none:
-                    return String(repeating: String(delimiter.character ?? "*"), count: delimiter.span.width)
+                    let character = UInt8(ascii: delimiter.character ?? "*")
+                    for _ in 0..<delimiter.span.width { output.append(character) }
                 }
             }
         }
 
         private func firstScalar(of index: Int) -> Unicode.Scalar? {
             switch pieces[index] {
-            case .text(let scalars, _):
-                if let first = units[index]?.first { return first.unicodeScalars.first }
-                return scalars.first
-            default:
-                return rendered(index, pieces[index]).unicodeScalars.first
+            case .text(let bytes, _):
+                if let text = escaped.indices.contains(index) ? escaped[index] : nil { return text.firstWritten }
+                return MarkdownCharacters.scalar(in: bytes, at: 0).scalar
+            case .syntax(let bytes):
+                if bytes.isEmpty { return nil }
+                return needsIndent(index, bytes) ? " " : MarkdownCharacters.scalar(in: bytes, at: 0).scalar
+            case .lineBreak(let hard):
+                return hard ? "\\" : "\n"
+            case .delimiter(let delimiterIndex):
+                return delimiterScalar(delimiterIndex, first: true)
             }
         }
 
         private func lastScalar(of index: Int) -> Unicode.Scalar? {
             switch pieces[index] {
-            case .text(let scalars, _):
-                if let last = units[index]?.last { return last.unicodeScalars.last }
-                return scalars.last
-            default:
-                return rendered(index, pieces[index]).unicodeScalars.last
+            case .text(let bytes, _):
+                if let text = escaped.indices.contains(index) ? escaped[index] : nil { return text.lastWritten }
+                return MarkdownCharacters.scalar(in: bytes, endingAt: bytes.count)
+            case .syntax(let bytes):
+                return bytes.isEmpty ? nil : MarkdownCharacters.scalar(in: bytes, endingAt: bytes.count)
+            case .lineBreak:
+                return "\n"
+            case .delimiter(let delimiterIndex):
+                return delimiterScalar(delimiterIndex, first: false)
+            }
+        }
+
+        private func delimiterScalar(_ index: Int, first: Bool) -> Unicode.Scalar? {
+            let delimiter = delimiters[index]
+            switch delimiter.fallback {
+            case .dropped: return nil
+            case .html: return first ? "<" : ">"
+            case .none: return delimiter.character ?? "*"
             }
         }
 
@@ -831,33 +954,45 @@ struct MarkdownInlineWriter {
 
     /// A code span whose fence is longer than any backtick run inside, padded where the
     /// content would otherwise lose a space or merge with the fence.
-    static func codeSpan(_ content: String) -> String {
-        let flat = content.replacing("\n", with: " ")
+    static func codeSpan(_ content: some Collection<UInt8>) -> [UInt8] {
+        let backtick = UInt8(ascii: "`"), space = UInt8(ascii: " ")
         var longest = 0
         var run = 0
-        for scalar in flat.unicodeScalars {
-            run = scalar == "`" ? run + 1 : 0
+        var allSpaces = true
+        for byte in content {
+            run = byte == backtick ? run + 1 : 0
             longest = max(longest, run)
+            // A line end inside becomes a space.
+            if byte != space && byte != UInt8(ascii: "\n") { allSpaces = false }
         }
-        let fence = String(repeating: "`", count: longest + 1)
-        let allSpaces = flat.unicodeScalars.allSatisfy { $0 == " " }
-        let needsPadding = flat.hasPrefix("`") || flat.hasSuffix("`")
-            || (!allSpaces && flat.hasPrefix(" ") && flat.hasSuffix(" "))
-        let padding = needsPadding ? " " : ""
-        return fence + padding + flat + padding + fence
+        func flat(_ byte: UInt8?) -> UInt8? { byte == UInt8(ascii: "\n") ? space : byte }
+        let first = flat(content.first), last = flat(content.reversed().first)
+        let needsPadding = first == backtick || last == backtick || (!allSpaces && first == space && last == space)
+        var result: [UInt8] = []
+        result.reserveCapacity(content.count + 2 * longest + 4)
+        for _ in 0...longest { result.append(backtick) }
+        if needsPadding { result.append(space) }
+        for byte in content { result.append(byte == UInt8(ascii: "\n") ? space : byte) }
+        if needsPadding { result.append(space) }
+        for _ in 0...longest { result.append(backtick) }
+        return result
     }
 
     /// `<…>` when the link is its own text and that is an absolute URI or an e-mail
     /// address; nil otherwise.
-    static func autolink(destination: String, title: String, children: Range<Int>, in document: Document) -> String? {
+    static func autolink(destination: String, title: String, children: Range<Int>, in document: Document) -> [UInt8]? {
         guard title.isEmpty, children.count == 1, case .text(let ref) = document[children.lowerBound].kind else { return nil }
-        let text = document.string(ref)
+        let text = document.bytes(ref)
+        let destinationBytes = Array(destination.utf8)
+        let isURI = text.elementsEqual(destinationBytes)
+        let isEmail = !isURI && destinationBytes.count == text.count + 7 && destination.hasPrefix("mailto:")
+            && destinationBytes[7...].elementsEqual(text)
+        guard isURI || isEmail else { return nil }
         // `<…>` decodes entities, so a destination holding one must be written long-hand.
-        let scalars = Array(destination.unicodeScalars)
-        if scalars.indices.contains(where: { MarkdownCharacters.startsEntity(scalars, at: $0) }) { return nil }
-        if text == destination && isAutolinkURI(text) { return "<\(text)>" }
-        if destination == "mailto:" + text && isAutolinkEmail(text) { return "<\(text)>" }
-        return nil
+        if destinationBytes.indices.contains(where: { MarkdownCharacters.startsEntity(destinationBytes, at: $0) }) { return nil }
+        let string = document.string(ref)
+        guard isURI ? isAutolinkURI(string) : isAutolinkEmail(string) else { return nil }
+        return [UInt8(ascii: "<")] + text + [UInt8(ascii: ">")]
     }
 
     private static func isAutolinkURI(_ text: String) -> Bool {
@@ -880,55 +1015,63 @@ struct MarkdownInlineWriter {
         }
     }
 
-    /// `dest "title"` for inside `(…)`.
-    static func destinationAndTitle(_ destination: String, _ title: String) -> String {
-        var result = linkDestination(destination)
+    /// `](dest "title")`, which ends a link's or an image's text.
+    static func linkEnd(_ destination: String, _ title: String) -> [UInt8] {
+        var result: [UInt8] = [UInt8(ascii: "]"), UInt8(ascii: "(")]
+        result.reserveCapacity(destination.utf8.count + title.utf8.count + 8)
+        appendDestination(destination, to: &result)
         if !title.isEmpty {
-            var escaped = ""
-            let scalars = Array(title.unicodeScalars)
-            for (offset, scalar) in scalars.enumerated() {
-                switch scalar {
-                case "\"", "\\": escaped += "\\" + String(scalar)
+            let bytes = Array(title.utf8)
+            result.append(contentsOf: " \"".utf8)
+            for (offset, byte) in bytes.enumerated() {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    result.append(UInt8(ascii: "\\"))
+                    result.append(byte)
                 // In titles and destinations cmark decodes entities before backslash
                 // escapes, so only `&amp;` keeps an `&` that starts one.
-                case "&" where MarkdownCharacters.startsEntity(scalars, at: offset): escaped += "&amp;"
-                default: escaped.unicodeScalars.append(scalar)
+                case UInt8(ascii: "&") where MarkdownCharacters.startsEntity(bytes, at: offset):
+                    result.append(contentsOf: "&amp;".utf8)
+                default:
+                    result.append(byte)
                 }
             }
-            result += " \"" + escaped + "\""
+            result.append(UInt8(ascii: "\""))
         }
+        result.append(UInt8(ascii: ")"))
         return result
     }
 
     /// A link destination: bare where it can be, `<…>` where it has spaces or unbalanced
     /// parentheses.
-    static func linkDestination(_ destination: String) -> String {
-        let scalars = Array(destination.unicodeScalars)
+    static func appendDestination(_ destination: String, to result: inout [UInt8]) {
+        let bytes = Array(destination.utf8)
         var depth = 0
         var balanced = true
-        for scalar in scalars {
-            if scalar == "(" { depth += 1 }
-            if scalar == ")" { depth -= 1; if depth < 0 { balanced = false } }
+        var needsBrackets = bytes.isEmpty
+        for byte in bytes {
+            if byte == UInt8(ascii: "(") { depth += 1 }
+            if byte == UInt8(ascii: ")") { depth -= 1; if depth < 0 { balanced = false } }
+            if byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") { needsBrackets = true }
         }
-        balanced = balanced && depth == 0
-        let needsBrackets = scalars.isEmpty || !balanced
-            || scalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == "<" || $0 == ">" }
-        var result = needsBrackets ? "<" : ""
-        for (offset, scalar) in scalars.enumerated() {
-            switch scalar {
-            case "\\" where offset + 1 == scalars.count || MarkdownCharacters.isASCIIPunctuation(scalars[offset + 1]):
-                result += "\\\\"
-            case "<" where needsBrackets, ">" where needsBrackets:
-                result += "\\" + String(scalar)
-            case "&" where MarkdownCharacters.startsEntity(scalars, at: offset):
-                result += "&amp;"
-            case "\n":
-                result += "%0A"
+        needsBrackets = needsBrackets || !balanced || depth != 0
+        if needsBrackets { result.append(UInt8(ascii: "<")) }
+        for (offset, byte) in bytes.enumerated() {
+            switch byte {
+            case UInt8(ascii: "\\") where offset + 1 == bytes.count || MarkdownCharacters.isASCIIPunctuation(bytes[offset + 1]):
+                result.append(contentsOf: "\\\\".utf8)
+            case UInt8(ascii: "<") where needsBrackets, UInt8(ascii: ">") where needsBrackets:
+                result.append(UInt8(ascii: "\\"))
+                result.append(byte)
+            case UInt8(ascii: "&") where MarkdownCharacters.startsEntity(bytes, at: offset):
+                result.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "\n"):
+                result.append(contentsOf: "%0A".utf8)
             default:
-                result.unicodeScalars.append(scalar)
+                result.append(byte)
             }
         }
-        return needsBrackets ? result + ">" : result
+        if needsBrackets { result.append(UInt8(ascii: ">")) }
     }
 
     static func htmlImage(_ image: ImageAttributes, alt: String) -> String {

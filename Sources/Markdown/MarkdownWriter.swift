@@ -43,25 +43,27 @@ public struct MarkdownWriter: Sendable {
     public func write(_ document: Document) -> WriteResult {
         var renderer = BlockRenderer(document: document, options: options)
         renderer.render()
-        return WriteResult(bytes: Array(renderer.output.utf8), warnings: renderer.warnings)
+        let warnings = renderer.warnings
+        return WriteResult(bytes: renderer.finish(), warnings: warnings)
     }
 }
 
 /// Lays out blocks line by line, each line prefixed by its containers (`> `, a list
-/// marker on an item's first line, indentation after). Iterative over the tree.
-private struct BlockRenderer {
+/// marker on an item's first line, indentation after). Iterative over the tree. Lines
+/// are written as bytes into the buffer the HTML writer uses too.
+private struct BlockRenderer: ~Copyable {
     let document: Document
     let options: MarkdownWriter.Options
     let inline: MarkdownInlineWriter
-    var output = ""
+    var output: ByteBuffer
     var warnings: [ConversionWarning] = []
 
     /// One open container's contribution to every line inside it.
     struct Frame {
         /// Written before each line after the first.
-        var prefix: String
+        var prefix: [UInt8]
         /// Written before the first line instead (a list marker), then cleared.
-        var firstLine: String?
+        var firstLine: [UInt8]?
     }
 
     var frames: [Frame] = []
@@ -69,6 +71,8 @@ private struct BlockRenderer {
     init(document: Document, options: MarkdownWriter.Options) {
         self.document = document
         self.options = options
+        // Markdown output is about as long as the text it came from.
+        output = ByteBuffer(reservingCapacity: document.withUnsafeStorage { $1.count } + 4096)
         self.inline = MarkdownInlineWriter(document: document,
                                            syntax: MarkdownSyntax(extensions: options.extensions,
                                                                   allowsRawHTML: options.allowsRawHTML))
@@ -76,30 +80,54 @@ private struct BlockRenderer {
 
     // MARK: Lines
 
-    private mutating func line(_ text: String) {
-        var prefix = ""
+    consuming func finish() -> [UInt8] {
+        output.finish()
+    }
+
+    /// Writes one line: each open container's prefix, then `text` (no line end in it).
+    private mutating func line(_ text: ArraySlice<UInt8>) {
+        let lineStart = output.count
         for index in frames.indices {
             if let first = frames[index].firstLine {
-                prefix += first
+                first.withUnsafeBufferPointer { output.append($0) }
                 frames[index].firstLine = nil
             } else {
-                prefix += frames[index].prefix
+                frames[index].prefix.withUnsafeBufferPointer { output.append($0) }
             }
         }
-        var full = prefix + text
-        while full.hasSuffix(" ") && text.isEmpty { full.removeLast() }
-        output += full
-        output += "\n"
+        if text.isEmpty {
+            // A blank line inside a container is its prefix without trailing spaces.
+            while output.count > lineStart && output.last == UInt8(ascii: " ") { output.truncate(to: output.count - 1) }
+        } else {
+            text.withUnsafeBufferPointer { output.append($0) }
+        }
+        output.append(byte: UInt8(ascii: "\n"))
+    }
+
+    private mutating func line(_ text: [UInt8]) {
+        line(text[...])
+    }
+
+    private mutating func line(_ text: StaticString) {
+        line(ArraySlice(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)))
+    }
+
+    /// Writes each line of `text`.
+    private mutating func lines(_ text: [UInt8]) {
+        var start = 0
+        while let end = text[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            line(text[start..<end])
+            start = end + 1
+        }
+        line(text[start...])
     }
 
     private mutating func lines(_ text: String) {
-        for part in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            line(String(part))
-        }
+        lines(Array(text.utf8))
     }
 
     private mutating func blankLine() {
-        line("")
+        line(ArraySlice())
     }
 
     // MARK: Walking the blocks
@@ -110,8 +138,9 @@ private struct BlockRenderer {
         var node: Int
         var next: Int
         var previous: Int?
-        /// For lists: the marker every item gets; for items: whether the list is tight.
-        var marker: String
+        /// For lists: the marker every item gets (`-`, `.` after a number); for items:
+        /// whether the list is tight.
+        var marker: UInt8
         var tight: Bool
         var number: Int
         var framesPushed: Int
@@ -248,7 +277,15 @@ private struct BlockRenderer {
     /// broken at the space before it — in a paragraph a line break is a soft break, in a
     /// code span a space — and the new line indented four spaces, so it can only go on
     /// the paragraph. Kept only where the item reads back unchecked with the same content.
-    private func keepingTaskUnchecked(_ text: String, paragraph index: Int) -> String {
+    private func keepingTaskUnchecked(_ bytes: [UInt8], paragraph index: Int) -> [UInt8] {
+        // Only an unchecked task whose first line holds `[x]` needs this: looked for on
+        // the bytes before any text is made.
+        let firstLine = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        guard firstLine.indices.contains(where: { offset in
+            offset + 2 < firstLine.endIndex && firstLine[offset] == UInt8(ascii: "[")
+                && firstLine[offset + 1] | 0x20 == UInt8(ascii: "x") && firstLine[offset + 2] == UInt8(ascii: "]")
+        }) else { return bytes }
+        let text = String(decoding: bytes, as: UTF8.self)
         var candidate = text
         for _ in 0..<8 {
             let firstLine = candidate[..<(candidate.firstIndex(of: "\n") ?? candidate.endIndex)]
@@ -261,13 +298,13 @@ private struct BlockRenderer {
                 let reread = MarkdownReader(extensions: options.extensions, policy: .trusted).read("- [ ] " + candidate).document
                 let kept = reread.nodeCount > 2 && reread[1].kind == .listItem(task: .unchecked)
                     && reread.childrenMeanTheSame(of: 2, as: document, of: index)
-                return kept ? candidate : text
+                return kept ? Array(candidate.utf8) : bytes
             }
-            guard let spaceOffset = scalars[..<markerOffset].lastIndex(of: " ") else { return text }
+            guard let spaceOffset = scalars[..<markerOffset].lastIndex(of: " ") else { return bytes }
             let space = candidate.unicodeScalars.index(candidate.unicodeScalars.startIndex, offsetBy: spaceOffset)
             candidate.unicodeScalars.replaceSubrange(space...space, with: "\n    ".unicodeScalars)
         }
-        return text
+        return bytes
     }
 
     /// Whether `next`, written at the margin right after a list or quote whose last line
@@ -339,15 +376,14 @@ private struct BlockRenderer {
             // not `- ---`, which is one rule).
             let underParagraph = (previous.map { document[$0].kind == .paragraph } ?? false)
                 && (parent.map { $0.tight } ?? false)
-            let pendingMarkers = frames.compactMap(\.firstLine).joined()
-            let rule = ["---", "***", "___"].first { candidate in
-                !(underParagraph && candidate == "---") && !pendingMarkers.contains(candidate.first!)
-            } ?? "___"
+            let pendingMarkers = frames.compactMap(\.firstLine)
+            func pending(_ character: Unicode.Scalar) -> Bool { pendingMarkers.contains { $0.contains(UInt8(ascii: character)) } }
+            let rule: StaticString = !underParagraph && !pending("-") ? "---" : !pending("*") ? "***" : "___"
             line(rule)
         case .codeBlock(let info, let code):
-            writeCodeBlock(info: info, code: document.string(code))
+            writeCodeBlock(info: info, code: document.bytes(code))
         case .rawBlock(let format, let content):
-            writeRawBlock(format, document.string(content), at: node.range.start)
+            writeRawBlock(format, document.bytes(content), at: node.range.start)
         case .table(let columns):
             writeTable(index, columns: columns)
         case .blockQuote(let attribution):
@@ -358,50 +394,53 @@ private struct BlockRenderer {
                                                   "quote attribution has no Markdown form; written as a line before the quote"))
                 blankLine()
             }
-            frames.append(Frame(prefix: "> ", firstLine: nil))
+            frames.append(Frame(prefix: Array("> ".utf8), firstLine: nil))
             if document.subtreeEnd(of: index) == index + 1 { line("") }  // an empty quote is `>` alone
-            return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 1)
+            return Open(node: index, next: index + 1, previous: nil, marker: 0, tight: false, number: 0, framesPushed: 1)
         case .list(let attributes):
             let marker = listMarker(for: index, attributes: attributes, after: previous)
             let start: Int
             if case .ordered(let first, _) = attributes.kind { start = first } else { start = 0 }
-            return Open(node: index, next: index + 1, previous: nil, marker: marker, tight: attributes.isTight,
+            return Open(node: index, next: index + 1, previous: nil, marker: marker.utf8.first!, tight: attributes.isTight,
                         number: start, framesPushed: 0)
         case .listItem(let task):
             guard let list = parent, case .list(let attributes) = document[list.node].kind else {
                 // An item outside a list (a hand-made tree): write its content as it is.
-                return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 0)
+                return Open(node: index, next: index + 1, previous: nil, marker: 0, tight: false, number: 0, framesPushed: 0)
             }
-            let marker = attributes.isOrdered ? "\(list.number)\(list.marker)" : list.marker
+            var first: [UInt8] = []
+            if attributes.isOrdered { MarkdownCharacters.appendDecimal(list.number, to: &first) }
+            first.append(list.marker)
+            let markerWidth = first.count
             // The content starts at the indentation (`-   item` for four), so everything
             // inside the item lines up with its content column, as CommonMark requires.
-            var indent = marker.count + 1
+            var indent = markerWidth + 1
             if case .atLeast(let minimum) = options.listIndentation { indent = max(indent, minimum) }
-            var first = marker + String(repeating: " ", count: indent - marker.count)
+            first.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent - markerWidth))
             if let task {
                 if options.extensions.contains(.tasklist) {
-                    first += task == .checked ? "[x] " : "[ ] "
+                    first.append(contentsOf: (task == .checked ? "[x] " : "[ ] ").utf8)
                 } else {
-                    first += task == .checked ? "\\[x] " : "\\[ ] "
+                    first.append(contentsOf: (task == .checked ? "\\[x] " : "\\[ ] ").utf8)
                     warnings.append(ConversionWarning(.loss, at: node.range.start, "task list item written as text (tasklist is off)"))
                 }
             }
-            frames.append(Frame(prefix: String(repeating: " ", count: indent), firstLine: first))
+            frames.append(Frame(prefix: Array(repeating: UInt8(ascii: " "), count: indent), firstLine: first))
             if document.subtreeEnd(of: index) == index + 1 {
                 line("")  // an empty item is its marker alone
             }
-            return Open(node: index, next: index + 1, previous: nil, marker: "", tight: attributes.isTight, number: 0,
+            return Open(node: index, next: index + 1, previous: nil, marker: 0, tight: attributes.isTight, number: 0,
                         framesPushed: 1)
         case .footnoteDefinition(let label):
             if options.extensions.contains(.footnotes) {
-                frames.append(Frame(prefix: "    ", firstLine: "[^\(label)]: "))
+                frames.append(Frame(prefix: Array("    ".utf8), firstLine: Array("[^\(label)]: ".utf8)))
                 if document.subtreeEnd(of: index) == index + 1 { line("") }
-                return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 1)
+                return Open(node: index, next: index + 1, previous: nil, marker: 0, tight: false, number: 0, framesPushed: 1)
             }
             lines(inline.renderText("[^\(label)]:"))
             warnings.append(ConversionWarning(.loss, at: node.range.start, "footnote written as text (footnotes are off)"))
             blankLine()
-            return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 0)
+            return Open(node: index, next: index + 1, previous: nil, marker: 0, tight: false, number: 0, framesPushed: 0)
         case .alignment(let alignment):
             return openHTMLBlock(index, open: "<div style=\"text-align: \(alignment.rawValue)\">", what: "\(alignment.rawValue) alignment")
         case .spoiler(let title):
@@ -478,60 +517,83 @@ private struct BlockRenderer {
             return
         }
         let content = inline.render(childrenOf: index, context: .heading, warnings: &warnings)
-        line(String(repeating: "#", count: level) + (content.isEmpty ? "" : " " + content))
+        var heading = Array(repeating: UInt8(ascii: "#"), count: level)
+        if !content.isEmpty {
+            heading.append(UInt8(ascii: " "))
+            heading.append(contentsOf: content)
+        }
+        line(heading)
     }
 
-    private mutating func writeCodeBlock(info: String, code: String) {
-        var body = code
-        if !body.isEmpty && !body.hasSuffix("\n") { body += "\n" }
+    private mutating func writeCodeBlock(info: String, code: ArraySlice<UInt8>) {
         // Backticks unless the info string has one (a backtick fence may not), and longer
         // than any run of the fence character that starts a line inside.
-        let fenceCharacter: Character = info.contains("`") ? "~" : "`"
+        let fenceCharacter = info.utf8.contains(UInt8(ascii: "`")) ? UInt8(ascii: "~") : UInt8(ascii: "`")
         var longest = 0
-        for contentLine in body.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = contentLine.drop { $0 == " " }
-            let run = trimmed.prefix { $0 == fenceCharacter }.count
+        var position = code.startIndex
+        while position < code.endIndex {
+            while position < code.endIndex && code[position] == UInt8(ascii: " ") { position += 1 }
+            var run = 0
+            while position < code.endIndex && code[position] == fenceCharacter {
+                run += 1
+                position += 1
+            }
             longest = max(longest, run)
+            guard let lineEnd = code[position...].firstIndex(of: UInt8(ascii: "\n")) else { break }
+            position = lineEnd + 1
         }
-        let fence = String(repeating: String(fenceCharacter), count: max(3, longest + 1))
-        line(fence + escapeInfoString(info))
-        if !body.isEmpty { lines(String(body.dropLast())) }
+        var fence = Array(repeating: fenceCharacter, count: max(3, longest + 1))
+        let fenceLength = fence.count
+        fence.append(contentsOf: escapeInfoString(info))
         line(fence)
+        // The body's lines, without the line end of the last.
+        var body = code
+        if body.last == UInt8(ascii: "\n") { body = body.dropLast() }
+        if !code.isEmpty {
+            var start = body.startIndex
+            while let end = body[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                line(body[start..<end])
+                start = end + 1
+            }
+            line(body[start...])
+        }
+        line(fence[..<fenceLength])
     }
 
-    private func escapeInfoString(_ info: String) -> String {
-        let scalars = Array(info.unicodeScalars)
-        var result = ""
-        for (offset, scalar) in scalars.enumerated() {
-            if scalar == "\\", offset + 1 == scalars.count || MarkdownCharacters.isASCIIPunctuation(scalars[offset + 1]) {
-                result += "\\\\"
-            } else if scalar == "&", MarkdownCharacters.startsEntity(scalars, at: offset) {
+    private func escapeInfoString(_ info: String) -> [UInt8] {
+        let bytes = Array(info.utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        for (offset, byte) in bytes.enumerated() {
+            if byte == UInt8(ascii: "\\"), offset + 1 == bytes.count || MarkdownCharacters.isASCIIPunctuation(bytes[offset + 1]) {
+                result.append(contentsOf: "\\\\".utf8)
+            } else if byte == UInt8(ascii: "&"), MarkdownCharacters.startsEntity(bytes, at: offset) {
                 // Info strings decode entities before backslash escapes, as destinations do.
-                result += "&amp;"
+                result.append(contentsOf: "&amp;".utf8)
             } else {
-                result.unicodeScalars.append(scalar)
+                result.append(byte)
             }
         }
         return result
     }
 
-    private mutating func writeRawBlock(_ format: RawFormat, _ content: String, at position: SourcePosition) {
+    private mutating func writeRawBlock(_ format: RawFormat, _ content: ArraySlice<UInt8>, at position: SourcePosition) {
         var body = content
         var lineBreaks = 0
-        while body.hasSuffix("\n") {
-            body.removeLast()
+        while body.last == UInt8(ascii: "\n") {
+            body = body.dropLast()
             lineBreaks += 1
         }
         if format == .html && options.allowsRawHTML {
-            lines(body)
+            lines(Array(body))
             // An unterminated <script> or comment block runs to the end of its container
             // and holds the blank lines before whatever ends it: they are written here, and
             // no separator after it (`blankLineWouldBeTakenIn`).
-            if MarkdownCharacters.htmlBlockIsLeftOpen(content) {
+            if MarkdownCharacters.htmlBlockIsLeftOpen(String(decoding: content, as: UTF8.self)) {
                 for _ in 1..<max(lineBreaks, 1) { blankLine() }
             }
         } else {
-            lines(inline.renderText(body))
+            lines(inline.renderText(String(decoding: body, as: UTF8.self)))
             warnings.append(ConversionWarning(.loss, at: position, "raw \(format) block written as text"))
         }
     }
@@ -542,8 +604,8 @@ private struct BlockRenderer {
             if options.allowsRawHTML {
                 var builder = DocumentBuilder()
                 builder.append(document, subtreeAt: index)
-                var html = HTMLWriter(options: .init(allowsRawHTML: true)).write(builder.finish()).text
-                if html.hasSuffix("\n") { html.removeLast() }
+                var html = HTMLWriter(options: .init(allowsRawHTML: true)).write(builder.finish()).bytes
+                if html.last == UInt8(ascii: "\n") { html.removeLast() }
                 lines(html)
                 warnings.append(ConversionWarning(.loss, at: document[index].range.start, "table written as HTML (the table extension is off)"))
             } else {
@@ -560,16 +622,20 @@ private struct BlockRenderer {
         // from it); a short body row is written short, since GFM fills it out when it reads
         // it. Filling it out here would make the output grow with rows × columns — a
         // table of one wide row and many short ones would square.
-        func rowLine(_ cells: [String], width: Int) -> String {
-            var padded = cells
-            while padded.count < width { padded.append("") }
-            return "| " + padded.joined(separator: " | ") + " |"
+        func rowLine(_ cells: [[UInt8]], width: Int) -> [UInt8] {
+            var row: [UInt8] = [UInt8(ascii: "|")]
+            for column in 0..<max(cells.count, width) {
+                row.append(UInt8(ascii: " "))
+                if column < cells.count { row.append(contentsOf: cells[column]) }
+                row.append(contentsOf: " |".utf8)
+            }
+            return row
         }
-        func cells(of row: Int) -> [String] {
+        func cells(of row: Int) -> [[UInt8]] {
             document.children(of: row).map { inline.render(childrenOf: $0, context: .tableCell, warnings: &warnings) }
         }
         var bodyRows = rows
-        var header: [String] = []
+        var header: [[UInt8]] = []
         if let first = rows.first, case .tableRow(isHeader: true) = document[first].kind {
             header = cells(of: first)
             bodyRows.removeFirst()
@@ -577,15 +643,15 @@ private struct BlockRenderer {
             warnings.append(ConversionWarning(.loss, at: document[index].range.start, "table without a header row: an empty header was added"))
         }
         line(rowLine(header, width: columnCount))
-        let delimiters = (0..<columnCount).map { column -> String in
+        let delimiters = (0..<columnCount).map { column -> [UInt8] in
             switch column < columns.count ? columns[column] : .none {
-            case .none: "---"
-            case .left: ":--"
-            case .center: ":-:"
-            case .right: "--:"
+            case .none: Array("---".utf8)
+            case .left: Array(":--".utf8)
+            case .center: Array(":-:".utf8)
+            case .right: Array("--:".utf8)
             }
         }
-        line("| " + delimiters.joined(separator: " | ") + " |")
+        line(rowLine(delimiters, width: columnCount))
         for row in bodyRows { line(rowLine(cells(of: row), width: 1)) }
     }
 
@@ -597,7 +663,7 @@ private struct BlockRenderer {
             warnings.append(ConversionWarning(.loss, at: document[index].range.start,
                                               "\(what) has no Markdown form; the content was kept without it"))
         }
-        return Open(node: index, next: index + 1, previous: nil, marker: "", tight: false, number: 0, framesPushed: 0)
+        return Open(node: index, next: index + 1, previous: nil, marker: 0, tight: false, number: 0, framesPushed: 0)
     }
 
     private func escapeHTML(_ text: String) -> String {
