@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "MarkupKit", targets: ["MarkupKit"]),
         .executable(name: "markconv", targets: ["markconv"]),
+        .executable(name: "markconv-serve", targets: ["markconv-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,9 +64,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "markconv",
-            dependencies: ["MarkupKit", "MarkupKitServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MarkupKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/markconv"
         ),
+        // The server `markconv serve` becomes: a program of its own, so that SwiftNIO is
+        // loaded only when serving (docs/ARCHITECTURE.md).
+        .executableTarget(name: "markconv-serve", dependencies: ["MarkupKitServer"], path: "Sources/markconv-serve"),
         // The fuzzing harness (scripts/fuzz builds it with libFuzzer; plain, it replays inputs).
         .executableTarget(name: "markconv-fuzz", dependencies: ["MarkupKit", "MarkupKitTestSupport"], path: "Fuzz"),
         // Test helpers shared by both test targets: the spec file, cmark-gfm's own renderer

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A load run of `markconv serve` on loopback with wrk (issue 15).
 
-Starts the release binary on a free port, posts a 5 kB Markdown post to /v1/convert
+Starts the release binaries (`swift build -c release --product markconv` and
+`--product markconv-serve`, which `markconv serve` becomes; same process) on a free port, posts a 5 kB Markdown post to /v1/convert
 (to bbcode_phpbb) in rounds of a fixed number of seconds until at least --requests have
 been answered, and prints requests/s, latency percentiles and the server's resident
 memory after each round: memory must stay flat once warm. Needs wrk (apt-get install wrk).

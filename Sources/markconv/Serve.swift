@@ -1,9 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
-import Foundation
-import MarkupKitServer
 
 /// `markconv serve`: the conversion API and the paste-a-post page over HTTP, for forum
 /// software and people who do not use a shell (README, "The web page and the HTTP API").
+///
+/// The options are defined and checked here, so the help, man page and completions are
+/// markconv's; the server itself is the `markconv-serve` program installed beside it,
+/// which this command becomes (exec). Keeping SwiftNIO out of `markconv` keeps every
+/// conversion's start-up cheap.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -22,14 +30,15 @@ struct Serve: ParsableCommand {
     @Option(help: "The port to listen on (0 for any free one).")
     var port = 8080
 
+    // The same defaults as `ConversionService.Limits()` (ServeCommandTests checks).
     @Option(help: ArgumentHelp("The largest request body.", valueName: "bytes"))
-    var maxBodyBytes = ConversionService.Limits().bodyBytes
+    var maxBodyBytes = 1 << 20
 
     @Option(help: ArgumentHelp("Conversions running at once; more are answered 503 until one ends.", valueName: "n"))
-    var maxConversions = ConversionService.Limits().concurrentConversions
+    var maxConversions = 2 * max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1)
 
     @Option(help: ArgumentHelp("Seconds cmark-gfm or gumbo may parse one document (422 past it).", valueName: "seconds"))
-    var parseTimeLimit = ConversionService.Limits().parseSeconds
+    var parseTimeLimit = 5.0
 
     @Flag(help: "Print the API's OpenAPI description and exit.")
     var printOpenapi = false
@@ -41,42 +50,29 @@ struct Serve: ParsableCommand {
         }
     }
 
-    /// markconv's entry point is synchronous (every error one `markconv:` line); the
-    /// server runs on Swift's concurrency pool while this thread waits for it to stop.
     func run() throws {
-        if printOpenapi {
-            print(OpenAPIDocument.yaml, terminator: "")
-            return
+        let arguments = printOpenapi ? ["--print-openapi"]
+            : ["--host", host, "--port", String(port), "--max-body-bytes", String(maxBodyBytes),
+               "--max-conversions", String(maxConversions), "--parse-time-limit", String(parseTimeLimit)]
+        let candidates = Self.serverPaths()
+        for path in candidates where access(path, X_OK) == 0 {
+            let argv = ([path] + arguments).map { strdup($0) } + [nil]
+            execv(path, argv)
+            throw CLIFailure(message: "serve: cannot run \(path): \(String(cString: strerror(errno)))", status: .cannotServe)
         }
-        let limits = ConversionService.Limits(bodyBytes: maxBodyBytes, concurrentConversions: maxConversions,
-                                              parseSeconds: parseTimeLimit)
-        let host = host, port = port
-        let outcome = Outcome()
-        let stopped = DispatchSemaphore(value: 0)
-        Task.detached {
-            do {
-                try await ConversionServer.run(host: host, port: port, limits: limits) { port in
-                    // The one line scripts wait for (with --port 0, the port chosen).
-                    ProcessIO.printError("markconv: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/")
-                }
-            } catch {
-                outcome.failure = "\(error)"
-            }
-            stopped.signal()
-        }
-        stopped.wait()
-        if let failure = outcome.failure {
-            throw CLIFailure(message: "serve: \(failure)", status: .cannotServe)
-        }
+        throw CLIFailure(message: "serve: the server program is not installed (looked for \(candidates.joined(separator: ", ")))",
+                         status: .cannotServe)
     }
 
-    /// How the server ended, handed from its task to the waiting thread.
-    private final class Outcome: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: String?
-        var failure: String? {
-            get { lock.withLock { stored } }
-            set { lock.withLock { stored = newValue } }
-        }
+    /// Where `markconv-serve` is: beside this executable (a build folder, or a PREFIX/bin
+    /// where both were installed), or in PREFIX/libexec/markconv as scripts/install puts it.
+    static func serverPaths() -> [String] {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let executable = length > 0 ? String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : CommandLine.arguments[0]
+        guard let slash = executable.lastIndex(of: "/") else { return ["markconv-serve"] }
+        let folder = executable[..<slash]
+        return ["\(folder)/markconv-serve", "\(folder)/../libexec/markconv/markconv-serve"]
     }
 }
