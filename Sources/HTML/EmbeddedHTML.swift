@@ -148,11 +148,41 @@ public enum EmbeddedHTML {
     /// it, so it lands where the content after the block goes (inside `<details>`, say).
     public static func readBlock(_ bytes: UnsafeRawBufferPointer, policy: SafetyPolicy,
                                  leavingSlot: Bool) throws(MarkupKitError) -> ReadResult {
+        if !leavingSlot, isOneComment(bytes) {
+            // What the HTML reader makes of it, without starting a parser for it: API
+            // documentation carries hundreds of these (`<!-- YAML … -->`), and a gumbo
+            // parse each was a fifth of converting such a page to BBCode.
+            var empty = DocumentBuilder()
+            return ReadResult(document: empty.finish(),
+                              warnings: [ConversionWarning(.loss, at: SourcePosition(line: 1, column: 1), "HTML comment dropped")])
+        }
         var input = [UInt8](bytes)
         if leavingSlot {
             input.append(contentsOf: slot.utf8)
         }
         return try HTMLReader(options: .init(policy: policy)).read(utf8: input)
+    }
+}
+
+extension EmbeddedHTML {
+    /// Whether the block is one comment and nothing else: `<!--` at its first byte, the
+    /// first `-->` ending it (no `--!>` before), only whitespace after. Abrupt comments
+    /// (`<!-->`, `<!--->`) are left to the parser.
+    static func isOneComment(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = bytes.count
+        guard count >= 7, bytes[0] == UInt8(ascii: "<"), bytes[1] == UInt8(ascii: "!"), bytes[2] == UInt8(ascii: "-"),
+              bytes[3] == UInt8(ascii: "-"), bytes[4] != UInt8(ascii: ">"),
+              !(bytes[4] == UInt8(ascii: "-") && bytes[5] == UInt8(ascii: ">")) else { return false }
+        var position = 4
+        while position + 2 < count {
+            if bytes[position] == UInt8(ascii: "-") && bytes[position + 1] == UInt8(ascii: "-") {
+                if bytes[position + 2] == UInt8(ascii: ">") { break }
+                if bytes[position + 2] == UInt8(ascii: "!") { return false }
+            }
+            position += 1
+        }
+        guard position + 2 < count else { return false }
+        return bytes[(position + 3)...].allSatisfy(HTMLEscaping.isHTMLSpace)
     }
 }
 

@@ -77,7 +77,8 @@ enum MarkdownCharacters {
     /// Whether an HTML block with this content may start right after a paragraph line:
     /// CommonMark's start conditions 1 to 6 may, the generic tag of condition 7 may not.
     static func htmlBlockCanInterruptParagraph(_ content: String) -> Bool {
-        let text = content.drop { $0 == " " }.lowercased()
+        // Only the start decides: at most a tag name's worth of it is looked at.
+        let text = head(of: content)
         guard text.hasPrefix("<") else { return false }
         if text.hasPrefix("<!--") || text.hasPrefix("<?") || text.hasPrefix("<![cdata[") { return true }
         if text.hasPrefix("<!"), let letter = text.dropFirst(2).first, letter.isLetter { return true }
@@ -91,6 +92,14 @@ enum MarkdownCharacters {
             return !text.hasPrefix("</") && (after == nil || after == " " || after == "\t" || after == "\n" || after == ">")
         }
         return ends && blockTagNames.contains(tag)
+    }
+
+    /// The start of an HTML block's content, leading spaces dropped, lower-cased: enough
+    /// for every start condition (the longest block tag name is ten letters), so that a
+    /// long block is not lower-cased whole to look at its first tag.
+    private static func head(of content: String) -> String {
+        let start = content.utf8.firstIndex { $0 != UInt8(ascii: " ") } ?? content.utf8.endIndex
+        return String(content[start...].prefix(32)).lowercased()
     }
 
     /// Whether an HTML block of kinds 1 to 5 (`<script>`, `<pre>`, `<style>`,
@@ -108,8 +117,13 @@ enum MarkdownCharacters {
     /// For kinds 1 to 5, whether the last line holds the kind's closing marker; nil for
     /// kinds 6 and 7, which end at a blank line.
     private static func htmlBlockClosing(_ content: String) -> Bool? {
-        let text = content.drop { $0 == " " }.lowercased()
-        let last = text.split(separator: "\n").last ?? ""
+        let text = head(of: content)
+        // The last line that is not empty, lower-cased.
+        let bytes = content.utf8
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: "\n") { end = bytes.index(before: end) }
+        let lineStart = bytes[..<end].lastIndex(of: UInt8(ascii: "\n")).map { bytes.index(after: $0) } ?? bytes.startIndex
+        let last = String(content[lineStart..<end]).lowercased()
         let tag = String(text.dropFirst().prefix { $0.isLetter })
         if text.hasPrefix("<") && kindOneTagNames.contains(tag) {
             let after = text.dropFirst(1 + tag.count).first

@@ -1,4 +1,5 @@
 import MarkupKit
+@testable import MarkupKitHTML
 import MarkupKitTestSupport
 import Testing
 
@@ -151,5 +152,22 @@ import Testing
         let quotes = try MarkupKit.read(utf8: Array((String(repeating: "> ", count: depth) + "x\n").utf8), as: .gfm)
         #expect(read.document.maximumDepth == quotes.document.maximumDepth)
         #expect(read.document.plainText(of: read.document.topLevel.first!).contains("x"))
+    }
+
+    /// A block that is one comment is answered without gumbo; the answer must be the
+    /// HTML reader's own, and anything else must still go to the reader.
+    @Test(arguments: ["<!-- YAML\nadded: v0.1.90\n-->\n", "<!--x-->", "<!-- a -- b -->  \n\n", "<!-- <!-- nested -->",
+                      "<!-- a --> b", "<!--> x", "<!---> x", "<!-- a --!> b -->", "<!-- never closed", " <!-- lead -->",
+                      "<!-- a -->\n<p>b</p>"])
+    func aCommentBlockReadsAsTheHTMLReaderReadsIt(_ block: String) throws {
+        for policy in [SafetyPolicy.standard, .trusted] {
+            let bytes = Array(block.utf8)
+            let embedded = try bytes.withUnsafeBytes { try EmbeddedHTML.readBlock($0, policy: policy, leavingSlot: false) }
+            let reader = try HTMLReader(options: .init(policy: policy)).read(utf8: bytes)
+            #expect(embedded.document == reader.document, "\(block)")
+            #expect(embedded.warnings == reader.warnings, "\(block)")
+        }
+        let shortcut = Array(block.utf8).withUnsafeBytes { EmbeddedHTML.isOneComment($0) }
+        #expect(shortcut == ["<!-- YAML\nadded: v0.1.90\n-->\n", "<!--x-->", "<!-- a -- b -->  \n\n", "<!-- <!-- nested -->"].contains(block))
     }
 }
