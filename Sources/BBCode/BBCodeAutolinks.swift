@@ -21,15 +21,21 @@ enum BBCodeAutolinks {
     }
 
     static func find(in input: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                     rules: BBCodeDialect.ReadingRules.Autolinks) -> [Found] {
+                     rules: BBCodeDialect.ReadingRules.Autolinks, anchors: Anchors? = nil) -> [Found] {
         var found: [Found] = []
         var position = range.lowerBound
         // Where the last link ended: an e-mail address cannot start before it.
         var taken = range.lowerBound
         var endTags = EndTagsAhead()
+        let anchors = anchors ?? Anchors(rules)
         while position < range.upperBound {
             let byte = input[position]
-            if let anchorEnd = anchor(in: input, at: position, end: range.upperBound, rules: rules) {
+            // Most bytes can start nothing: one table lookup each.
+            guard anchors.mayStart(byte) else {
+                position += 1
+                continue
+            }
+            if let anchorEnd = anchors.end(in: input, at: position, end: range.upperBound) {
                 // `www.` and `ftp.` are the anchors four bytes long without `://`.
                 let hostAnchor = anchorEnd - position == 4 && input[position + 3] == UInt8(ascii: ".")
                 var end: Int?
@@ -73,8 +79,10 @@ enum BBCodeAutolinks {
     /// addresses and addresses whose end the break moves are all caught, in one pass.
     static func anchorBreaks(in input: UnsafeBufferPointer<UInt8>, rules: BBCodeDialect.ReadingRules.Autolinks) -> [Int] {
         var breaks: [Int] = []
+        let anchors = Anchors(rules)
         for position in input.indices {
             let byte = input[position]
+            guard anchors.mayStart(byte) else { continue }
             if byte == UInt8(ascii: "@") {
                 if rules.email, position > 0, isLocalByte(input[position - 1]), position + 1 < input.count,
                    isDomainByte(input[position + 1]) {
@@ -91,14 +99,64 @@ enum BBCodeAutolinks {
                 breaks.append(position + 3)
                 continue
             }
-            for scheme in rules.schemes where lowered == scheme.utf8.first! {
-                if matches(input, at: position, end: input.count, scheme + "://") {
-                    breaks.append(position + scheme.utf8.count)
+            for scheme in anchors.schemes where lowered == scheme[0] {
+                if matches(input, at: position, end: input.count, scheme) {
+                    breaks.append(position + scheme.count - 3)
                     break
                 }
             }
         }
         return breaks
+    }
+
+    /// What can start an address under one set of rules, prepared once per text rather
+    /// than at every byte: the bytes an anchor can begin with, and each `scheme://`.
+    struct Anchors {
+        /// `scheme://` for each allowed scheme, lower case.
+        let schemes: [[UInt8]]
+        let www: Bool
+        let ftp: Bool
+        private var starts: (UInt64, UInt64) = (0, 0)
+
+        init(_ rules: BBCodeDialect.ReadingRules.Autolinks) {
+            schemes = rules.schemes.map { Array(($0.lowercased() + "://").utf8) }
+            www = rules.www
+            ftp = rules.ftpHostScheme != nil
+            var firsts = schemes.map { $0[0] }
+            if www { firsts.append(UInt8(ascii: "w")) }
+            if ftp { firsts.append(UInt8(ascii: "f")) }
+            for first in firsts {
+                insert(first)
+                if first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z") { insert(first - 0x20) }
+            }
+            if rules.email { insert(UInt8(ascii: "@")) }
+        }
+
+        private mutating func insert(_ byte: UInt8) {
+            guard byte < 128 else { return }
+            if byte < 64 { starts.0 |= 1 << UInt64(byte) } else { starts.1 |= 1 << UInt64(byte - 64) }
+        }
+
+        /// Whether an anchor (or, with e-mail, an `@`) can be at this byte.
+        @inline(__always)
+        func mayStart(_ byte: UInt8) -> Bool {
+            byte < 64 ? starts.0 & (1 << UInt64(byte)) != 0 : byte < 128 && starts.1 & (1 << UInt64(byte - 64)) != 0
+        }
+
+        /// The end of `scheme://`, `www.` or `ftp.` starting at `position`, if one does.
+        func end(in input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int) -> Int? {
+            let first = input[position] | 0x20
+            if www, first == UInt8(ascii: "w"), matches(input, at: position, end: end, "www.") {
+                return position + 4
+            }
+            if ftp, first == UInt8(ascii: "f"), matches(input, at: position, end: end, "ftp.") {
+                return position + 4
+            }
+            for scheme in schemes where first == scheme[0] {
+                if matches(input, at: position, end: end, scheme) { return position + scheme.count }
+            }
+            return nil
+        }
     }
 
     /// Whether a writer's break between `before` and `after` stands where
@@ -117,25 +175,13 @@ enum BBCodeAutolinks {
         return rules.email && matches(input, at: after, end: end, "@")
     }
 
-    /// The end of `scheme://`, `www.` or `ftp.` starting at `position`, if one does.
-    private static func anchor(in input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int,
-                               rules: BBCodeDialect.ReadingRules.Autolinks) -> Int? {
-        let first = input[position] | 0x20
-        if rules.www, first == UInt8(ascii: "w"), matches(input, at: position, end: end, "www.") {
-            return position + 4
-        }
-        if rules.ftpHostScheme != nil, first == UInt8(ascii: "f"), matches(input, at: position, end: end, "ftp.") {
-            return position + 4
-        }
-        for scheme in rules.schemes where first == scheme.utf8.first! {
-            if matches(input, at: position, end: end, scheme + "://") { return position + scheme.utf8.count + 3 }
-        }
-        return nil
-    }
-
     /// Case-insensitive ASCII comparison with `text` (lower case) at `position`.
     private static func matches(_ input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int, _ text: String) -> Bool {
-        let bytes = text.utf8
+        matches(input, at: position, end: end, text.utf8)
+    }
+
+    private static func matches(_ input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int,
+                                _ bytes: some Collection<UInt8>) -> Bool {
         guard position + bytes.count <= end else { return false }
         var offset = position
         for byte in bytes {

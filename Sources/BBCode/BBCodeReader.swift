@@ -184,7 +184,11 @@ private struct BBCodeParser {
         self.dialect = dialect
         self.vocabulary = vocabulary
         self.builder = DocumentBuilder(reservingNodes: input.count / 8 + 16, textBytes: input.count)
+        autolinkAnchors = BBCodeAutolinks.Anchors(dialect.reading.autolinks)
     }
+
+    /// What can start a bare address, prepared once for the whole post.
+    private let autolinkAnchors: BBCodeAutolinks.Anchors
 
     // MARK: The main loop
 
@@ -387,7 +391,7 @@ private struct BBCodeParser {
     /// found becomes a link around its own text.
     private mutating func addTextWithAutolinks(_ range: Range<Int>) {
         var textStart = range.lowerBound
-        for found in BBCodeAutolinks.find(in: input, range, rules: dialect.reading.autolinks) {
+        for found in BBCodeAutolinks.find(in: input, range, rules: dialect.reading.autolinks, anchors: autolinkAnchors) {
             if dialect.reading.autolinks.approximate {
                 warnOnce("approximate autolinks", ConversionWarning(.input, at: position(at: found.range.lowerBound), """
                     bare addresses are links, as \(dialect.title) links them by default; where each one ends follows \

@@ -505,7 +505,7 @@ private struct BBCodeOutput: ~Copyable {
             renderInlines(childrenOf: index)
             out.append("[/heading]")
         case .single:
-            if level != 2 { warnOnce("headings written as [h], the only level \(dialect.title) has", at: position) }
+            if level != 2 { warnOnce(key: "heading level", { "headings written as [h], the only level \($0.title) has" }, at: position) }
             out.append("[h]")
             renderInlines(childrenOf: index)
             out.append("[/h]")
@@ -592,7 +592,7 @@ private struct BBCodeOutput: ~Copyable {
                         out.append("[td][b]")
                         renderInlines(childrenOf: cell)
                         out.append("[/b][/td]")
-                        warnOnce("table header cells written as bold cells (\(dialect.title) has no [th])", at: position)
+                        warnOnce(key: "header cells", { "table header cells written as bold cells (\($0.title) has no [th])" }, at: position)
                     } else {
                         out.append("[td]")
                         renderInlines(childrenOf: cell)
@@ -1021,23 +1021,35 @@ private struct BBCodeOutput: ~Copyable {
     }
 
     private mutating func writeInlineCode(_ code: String, at position: SourcePosition) {
-        let flat = code.containsByte { $0 == UInt8(ascii: "\n") } ? code.replacing("\n", with: " ") : code
+        var flat = code.containsByte { $0 == UInt8(ascii: "\n") } ? code.replacing("\n", with: " ") : code
         // Only a closing tag inside would end the code early.
         let mayHoldClosingTag = flat.containsByte { $0 == UInt8(ascii: "[") }
-        func holds(_ closing: String) -> Bool { mayHoldClosingTag && flat.lowercased().contains(closing) }
+        func holds(_ tag: String) -> Bool { mayHoldClosingTag && flat.lowercased().contains("[/\(tag)]") }
         switch dialect.inlineCode {
-        case .tag(let tag) where !holds("[/\(tag)]"):
-            out.append(contentsOf: "[\(tag)]\(flat)[/\(tag)]")
-        case .singleLineCode where !holds("[/code]"):
-            out.append(contentsOf: "[code]\(flat)[/code]")
-        case .noParse where !flat.isEmpty && !holds("[/\(dialect.noParse.first ?? "noparse")]"):
-            let tag = dialect.noParse.first ?? "noparse"
-            out.append(contentsOf: "[\(tag)]\(flat)[/\(tag)]")
-            warnOnce("inline code written without code styling (\(dialect.title) has no inline code)", at: position)
+        case .tag(let tag) where !holds(tag):
+            write(&flat, wrappedIn: tag)
+        case .singleLineCode where !holds("code"):
+            write(&flat, wrappedIn: "code")
+        case .noParse where !flat.isEmpty && !holds(dialect.noParse.first ?? "noparse"):
+            write(&flat, wrappedIn: dialect.noParse.first ?? "noparse")
+            warnOnce(key: "inline code without styling", { "inline code written without code styling (\($0.title) has no inline code)" },
+                     at: position)
         default:
             writeEscaped(flat)
-            warnOnce("inline code written as plain text (\(dialect.title) has no inline code)", at: position)
+            warnOnce(key: "inline code as text", { "inline code written as plain text (\($0.title) has no inline code)" }, at: position)
         }
+    }
+
+    /// `[tag]text[/tag]`, written piece by piece: code spans are many, and a string built
+    /// for each was a tenth of converting API documentation to BBCode.
+    private mutating func write(_ text: inout String, wrappedIn tag: String) {
+        out.append(byte: UInt8(ascii: "["))
+        out.append(contentsOf: tag)
+        out.append(byte: UInt8(ascii: "]"))
+        text.withUTF8 { out.append($0) }
+        out.append("[/")
+        out.append(contentsOf: tag)
+        out.append(byte: UInt8(ascii: "]"))
     }
 
     /// A size in the dialect's unit, converted (and bounded) where the source used another.
@@ -1158,9 +1170,22 @@ private struct BBCodeOutput: ~Copyable {
     /// Whether text may hold, or finish, an address the forum links by itself.
     private func mayHoldAutolink(_ text: String, _ rules: BBCodeDialect.ReadingRules.Autolinks) -> Bool {
         let first = text.utf8.first
+        if first == UInt8(ascii: ".") || first == UInt8(ascii: "/") || first == UInt8(ascii: ":") { return true }
+        // Every finder starts from `://`, `@`, `www.` or (MyBB, FluxBB) `ftp.`: a `.` after
+        // a `w` (or `p`) may end such a prefix begun in the text written before, which is
+        // joined to this one when it is.
         let ftp = rules.ftpHostScheme != nil
-        return first == UInt8(ascii: ".") || first == UInt8(ascii: "/") || first == UInt8(ascii: ":") || text.containsByte {
-            $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "@") || $0 | 0x20 == UInt8(ascii: "w") || (ftp && $0 | 0x20 == UInt8(ascii: "f"))
+        var text = text
+        return text.withUTF8 { bytes in
+            var previous: UInt8 = 0
+            for byte in bytes {
+                if byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") { return true }
+                if byte == UInt8(ascii: "."), previous | 0x20 == UInt8(ascii: "w") || (ftp && previous | 0x20 == UInt8(ascii: "p")) {
+                    return true
+                }
+                previous = byte
+            }
+            return false
         }
     }
 
@@ -1243,6 +1268,13 @@ private struct BBCodeOutput: ~Copyable {
     private mutating func warnOnce(_ message: String, at position: SourcePosition) {
         guard warnedOnce.insert(message).inserted else { return }
         warn(message, at: position)
+    }
+
+    /// `warnOnce` for a warning given at every node of a kind (each code span): the
+    /// message (which names the dialect) is made only the first time.
+    private mutating func warnOnce(key: String, _ message: (BBCodeDialect) -> String, at position: SourcePosition) {
+        guard warnedOnce.insert(key).inserted else { return }
+        warn(message(dialect), at: position)
     }
 }
 
