@@ -112,7 +112,9 @@ import Testing
         #expect(names.count > 40)
         try await ConversionServer.application(host: "127.0.0.1", port: 0, limits: .init(bodyBytes: 4 << 20)).test(.live) { client in
             let port = try #require(client.port)
-            var typed = 0
+            // Two browsers at a time: each start is seconds of one core, and this test is
+            // the last to finish in the suite's run.
+            var pending: [(name: String, address: String)] = []
             for name in names {
                 let data = try Data(contentsOf: directory.appendingPathComponent(name))
                 // Invalid UTF-8 cannot be typed; the API test posts those bytes.
@@ -120,13 +122,24 @@ import Testing
                 let from = name.hasSuffix(".md") ? "gfm" : "bbcode_phpbb"
                 let address = Self.address(port: port, from: from, to: "html", text: text)
                 guard address.utf8.count < 1_900_000 else { continue }
-                typed += 1
-                let dom = try await Self.chromium(address)
-                #expect(dom.contains("data-state=\"converted\"") || dom.contains("data-state=\"failed\""),
-                        "\(name): the page never finished converting")
-                #expect(dom.components(separatedBy: "<script").count == 2, "\(name): a script in the page")
-                let preview = Self.preview(in: dom) ?? ""
-                #expect(unsafeMarkup(in: preview) == nil, "\(name): \(unsafeMarkup(in: preview) ?? "")")
+                pending.append((name, address))
+            }
+            let typed = pending.count
+            try await withThrowingTaskGroup(of: (String, String).self) { group in
+                func startNext() {
+                    guard let next = pending.popLast() else { return }
+                    group.addTask { (next.name, try await Self.chromium(next.address)) }
+                }
+                startNext()
+                startNext()
+                while let (name, dom) = try await group.next() {
+                    #expect(dom.contains("data-state=\"converted\"") || dom.contains("data-state=\"failed\""),
+                            "\(name): the page never finished converting")
+                    #expect(dom.components(separatedBy: "<script").count == 2, "\(name): a script in the page")
+                    let preview = Self.preview(in: dom) ?? ""
+                    #expect(unsafeMarkup(in: preview) == nil, "\(name): \(unsafeMarkup(in: preview) ?? "")")
+                    startNext()
+                }
             }
             #expect(typed >= names.count - 3, "only \(typed) of \(names.count) fixtures were typed")
             try await client.execute(uri: "/v1/formats", method: .get) { response in #expect(response.status == .ok) }
