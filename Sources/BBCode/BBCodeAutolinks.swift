@@ -77,9 +77,10 @@ enum BBCodeAutolinks {
     /// with address characters on both sides. Each is broken whether or not a whole
     /// address follows (an empty pair more does no harm), so that addresses inside
     /// addresses and addresses whose end the break moves are all caught, in one pass.
-    static func anchorBreaks(in input: UnsafeBufferPointer<UInt8>, rules: BBCodeDialect.ReadingRules.Autolinks) -> [Int] {
+    static func anchorBreaks(in input: UnsafeBufferPointer<UInt8>, rules: BBCodeDialect.ReadingRules.Autolinks,
+                             anchors: Anchors? = nil) -> [Int] {
         var breaks: [Int] = []
-        let anchors = Anchors(rules)
+        let anchors = anchors ?? Anchors(rules)
         for position in input.indices {
             let byte = input[position]
             guard anchors.mayStart(byte) else { continue }

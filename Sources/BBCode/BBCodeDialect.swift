@@ -389,7 +389,27 @@ public struct BBCodeDialect: Hashable, Sendable {
             switch unit {
             case .bytes: bytes.count
             // Unicode scalars, as PHP's mb_strlen and utf8_strlen count them.
-            case .characters: bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            case .characters: bytes.count - Self.continuationBytes(in: bytes)
+            }
+        }
+
+        /// UTF-8 continuation bytes (`10xxxxxx`), counted eight at a time: every long
+        /// post is measured.
+        static func continuationBytes(in bytes: [UInt8]) -> Int {
+            bytes.withUnsafeBytes { buffer in
+                let high: UInt64 = 0x8080_8080_8080_8080
+                var count = 0
+                var index = 0
+                while index + 8 <= buffer.count {
+                    let word = buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    count += (word & high & ~(word << 1)).nonzeroBitCount
+                    index += 8
+                }
+                while index < buffer.count {
+                    if buffer[index] & 0xC0 == 0x80 { count += 1 }
+                    index += 1
+                }
+                return count
             }
         }
     }

@@ -40,14 +40,22 @@ private struct BBCodeOutput: ~Copyable {
     var warnings: [ConversionWarning] = []
     /// Warnings given once per document, by message.
     var warnedOnce: Set<String> = []
+    /// Warnings given once per document, by kind (`OnceKey`).
+    var warnedKinds: UInt8 = 0
     var footnotes: [Int] = []
     var footnoteNumbers: [String: Int] = [:]
+    /// What can start an address the forum links by itself, prepared once.
+    let autolinkAnchors: BBCodeAutolinks.Anchors
+    /// Whether the forum links bare addresses at all.
+    let linksAddresses: Bool
 
     init(document: Document, dialect: BBCodeDialect, urlPolicy: URLPolicy) {
         self.document = document
         self.dialect = dialect
         self.urlPolicy = urlPolicy
         self.vocabulary = BBCodeVocabulary(dialect)
+        autolinkAnchors = BBCodeAutolinks.Anchors(dialect.reading.autolinks)
+        linksAddresses = !dialect.reading.autolinks.isEmpty
         self.out = ByteBuffer(reservingCapacity: document.nodeCount * 12 + 64)
     }
 
@@ -505,7 +513,7 @@ private struct BBCodeOutput: ~Copyable {
             renderInlines(childrenOf: index)
             out.append("[/heading]")
         case .single:
-            if level != 2 { warnOnce(key: "heading level", { "headings written as [h], the only level \($0.title) has" }, at: position) }
+            if level != 2 { warnOnce(key: .headingLevel, { "headings written as [h], the only level \($0.title) has" }, at: position) }
             out.append("[h]")
             renderInlines(childrenOf: index)
             out.append("[/h]")
@@ -564,7 +572,7 @@ private struct BBCodeOutput: ~Copyable {
     private mutating func breakingClosingTag(_ tag: String, in content: String, what: String,
                                              at position: SourcePosition) -> String {
         let closing = "[/\(tag)]"
-        guard content.containsByte({ $0 == UInt8(ascii: "[") }) && content.lowercased().contains(closing) else { return content }
+        guard content.containsIgnoringCase(closing) else { return content }
         var mark: Unicode.Scalar = "\u{200B}"
         if case .invisibleMark(let dialectMark) = dialect.escape { mark = dialectMark }
         warn("the \(what) contained \(closing), which would end it; an invisible U+\(String(mark.value, radix: 16, uppercase: true)) was put after the [", at: position)
@@ -592,7 +600,7 @@ private struct BBCodeOutput: ~Copyable {
                         out.append("[td][b]")
                         renderInlines(childrenOf: cell)
                         out.append("[/b][/td]")
-                        warnOnce(key: "header cells", { "table header cells written as bold cells (\($0.title) has no [th])" }, at: position)
+                        warnOnce(key: .headerCells, { "table header cells written as bold cells (\($0.title) has no [th])" }, at: position)
                     } else {
                         out.append("[td]")
                         renderInlines(childrenOf: cell)
@@ -798,7 +806,7 @@ private struct BBCodeOutput: ~Copyable {
             var closing: String?
             switch node.kind {
             case .text(let ref):
-                writeEscaped(document.string(ref), insideLink: taggedLinkDepth > 0)
+                writeEscaped(textAt: ref, insideLink: taggedLinkDepth > 0)
             case .softBreak:
                 out.append(byte: UInt8(ascii: " "))
             case .lineBreak:
@@ -894,7 +902,7 @@ private struct BBCodeOutput: ~Copyable {
                 if format == .bbcode {
                     out.append(contentsOf: document.string(ref))
                 } else {
-                    writeEscaped(document.string(ref))
+                    writeEscaped(textAt: ref)
                     warn("raw \(format) written as text", at: position)
                 }
             case .paragraph, .heading, .thematicBreak, .blockQuote, .list, .listItem, .codeBlock, .table, .tableRow,
@@ -1024,7 +1032,7 @@ private struct BBCodeOutput: ~Copyable {
         var flat = code.containsByte { $0 == UInt8(ascii: "\n") } ? code.replacing("\n", with: " ") : code
         // Only a closing tag inside would end the code early.
         let mayHoldClosingTag = flat.containsByte { $0 == UInt8(ascii: "[") }
-        func holds(_ tag: String) -> Bool { mayHoldClosingTag && flat.lowercased().contains("[/\(tag)]") }
+        func holds(_ tag: String) -> Bool { mayHoldClosingTag && flat.containsIgnoringCase("[/\(tag)]") }
         switch dialect.inlineCode {
         case .tag(let tag) where !holds(tag):
             write(&flat, wrappedIn: tag)
@@ -1032,11 +1040,11 @@ private struct BBCodeOutput: ~Copyable {
             write(&flat, wrappedIn: "code")
         case .noParse where !flat.isEmpty && !holds(dialect.noParse.first ?? "noparse"):
             write(&flat, wrappedIn: dialect.noParse.first ?? "noparse")
-            warnOnce(key: "inline code without styling", { "inline code written without code styling (\($0.title) has no inline code)" },
+            warnOnce(key: .inlineCodeWithoutStyling, { "inline code written without code styling (\($0.title) has no inline code)" },
                      at: position)
         default:
             writeEscaped(flat)
-            warnOnce(key: "inline code as text", { "inline code written as plain text (\($0.title) has no inline code)" }, at: position)
+            warnOnce(key: .inlineCodeAsText, { "inline code written as plain text (\($0.title) has no inline code)" }, at: position)
         }
     }
 
@@ -1092,13 +1100,14 @@ private struct BBCodeOutput: ~Copyable {
     /// Inside a link's tags the forum links nothing by itself.
     private mutating func writeEscaped(_ text: String, insideLink: Bool = false) {
         var text = text
-        // Most text has no brackets at all: written as it is.
-        let brackets = text.containsByte { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
-        let autolinks = insideLink ? BBCodeDialect.ReadingRules.Autolinks() : dialect.reading.autolinks
-        if !brackets && (autolinks.isEmpty || !mayHoldAutolink(text, autolinks)) {
-            text.withUTF8 { out.append($0) }
-            return
+        // Most text has no brackets and no address in it: written as it is.
+        let copiedAsItIs = text.withUTF8 { bytes in
+            guard !needsEscaping(bytes, insideLink: insideLink) else { return false }
+            out.append(bytes)
+            return true
         }
+        if copiedAsItIs { return }
+        let autolinks = insideLink ? BBCodeDialect.ReadingRules.Autolinks() : dialect.reading.autolinks
         // The forum sees the text written just before (another node's) and this as one
         // run: an address may start there and go on here. The two are written as one.
         if !autolinks.isEmpty, let start = autolinkRunStart(), start < out.count {
@@ -1107,7 +1116,7 @@ private struct BBCodeOutput: ~Copyable {
             // Places to break in the text before were broken when it was written; one that
             // shows only now, with this text after it, is inside it.
             let crossing = joined.withUTF8 { bytes in
-                BBCodeAutolinks.anchorBreaks(in: bytes, rules: autolinks).contains { $0 < tail.utf8.count }
+                BBCodeAutolinks.anchorBreaks(in: bytes, rules: autolinks, anchors: autolinkAnchors).contains { $0 < tail.utf8.count }
             }
             if crossing {
                 out.truncate(to: start)
@@ -1124,7 +1133,7 @@ private struct BBCodeOutput: ~Copyable {
         text.withUTF8 { bytes in
             // Where the forum would link a bare address by itself, the address is broken
             // up as a tag would be: text stays text.
-            var breaks = autolinks.isEmpty ? [] : BBCodeAutolinks.anchorBreaks(in: bytes, rules: autolinks)
+            var breaks = autolinks.isEmpty ? [] : BBCodeAutolinks.anchorBreaks(in: bytes, rules: autolinks, anchors: autolinkAnchors)
             breaks.reverse()
             var runStart = 0
             var position = 0
@@ -1167,26 +1176,40 @@ private struct BBCodeOutput: ~Copyable {
         }
     }
 
-    /// Whether text may hold, or finish, an address the forum links by itself.
-    private func mayHoldAutolink(_ text: String, _ rules: BBCodeDialect.ReadingRules.Autolinks) -> Bool {
-        let first = text.utf8.first
-        if first == UInt8(ascii: ".") || first == UInt8(ascii: "/") || first == UInt8(ascii: ":") { return true }
-        // Every finder starts from `://`, `@`, `www.` or (MyBB, FluxBB) `ftp.`: a `.` after
-        // a `w` (or `p`) may end such a prefix begun in the text written before, which is
-        // joined to this one when it is.
-        let ftp = rules.ftpHostScheme != nil
-        var text = text
-        return text.withUTF8 { bytes in
-            var previous: UInt8 = 0
-            for byte in bytes {
+    /// Text a document holds, escaped: copied from the document's bytes when nothing in
+    /// it needs escaping, without making a string of it.
+    private mutating func writeEscaped(textAt ref: TextRef, insideLink: Bool = false) {
+        let copiedAsItIs = document.bytes(ref).withUnsafeBufferPointer { bytes in
+            guard !needsEscaping(bytes, insideLink: insideLink) else { return false }
+            out.append(bytes)
+            return true
+        }
+        if !copiedAsItIs { writeEscaped(document.string(ref), insideLink: insideLink) }
+    }
+
+    /// Whether text holds a bracket, or may hold or finish an address the forum links by
+    /// itself (never inside a link's tags). Every finder starts from `://`, `@`, `www.` or
+    /// (MyBB, FluxBB) `ftp.`: a `.` after a `w` (or `p`), or a first `.`, `/` or `:`, may
+    /// end such a start begun in the text written before, which is joined to this one.
+    private func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>, insideLink: Bool) -> Bool {
+        let autolinks = !insideLink && linksAddresses
+        let ftp = autolinkAnchors.ftp
+        if autolinks, let first = bytes.first,
+           first == UInt8(ascii: ".") || first == UInt8(ascii: "/") || first == UInt8(ascii: ":") {
+            return true
+        }
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") { return true }
+            if autolinks {
                 if byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") { return true }
                 if byte == UInt8(ascii: "."), previous | 0x20 == UInt8(ascii: "w") || (ftp && previous | 0x20 == UInt8(ascii: "p")) {
                     return true
                 }
-                previous = byte
             }
-            return false
+            previous = byte
         }
+        return false
     }
 
     /// Appends `bytes[range]`, with the dialect's split at each break inside it.
@@ -1272,13 +1295,44 @@ private struct BBCodeOutput: ~Copyable {
 
     /// `warnOnce` for a warning given at every node of a kind (each code span): the
     /// message (which names the dialect) is made only the first time.
-    private mutating func warnOnce(key: String, _ message: (BBCodeDialect) -> String, at position: SourcePosition) {
-        guard warnedOnce.insert(key).inserted else { return }
+    private mutating func warnOnce(key: OnceKey, _ message: (BBCodeDialect) -> String, at position: SourcePosition) {
+        guard warnedKinds & key.rawValue == 0 else { return }
+        warnedKinds |= key.rawValue
         warn(message(dialect), at: position)
+    }
+
+    /// Warnings given at every node of a kind, once each (a bit of `warnedKinds`).
+    enum OnceKey: UInt8 {
+        case inlineCodeWithoutStyling = 1, inlineCodeAsText = 2, headingLevel = 4, headerCells = 8
     }
 }
 
 extension String {
+    /// Whether the text, lower-cased, contains `needle` (lower-case ASCII that starts with
+    /// `[`): compared on the bytes where the text is ASCII, since code is long and
+    /// lower-casing all of it to look for one closing tag was a tenth of a conversion.
+    func containsIgnoringCase(_ needle: String) -> Bool {
+        var copy = self
+        let needleBytes = Array(needle.utf8)
+        let answer: Bool? = copy.withUTF8 { bytes in
+            guard let first = needleBytes.first, bytes.contains(first) else { return false }
+            // Unicode's lower-casing can make ASCII of other characters (the Kelvin sign).
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            guard bytes.count >= needleBytes.count else { return false }
+            for start in 0...(bytes.count - needleBytes.count) where bytes[start] == first {
+                var matched = true
+                for (offset, wanted) in needleBytes.enumerated() {
+                    let byte = bytes[start + offset]
+                    let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                    if lowered != wanted { matched = false; break }
+                }
+                if matched { return true }
+            }
+            return false
+        }
+        return answer ?? lowercased().contains(needle)
+    }
+
     /// Whether any UTF-8 byte satisfies `predicate`, over the contiguous bytes.
     func containsByte(_ predicate: (UInt8) -> Bool) -> Bool {
         var copy = self

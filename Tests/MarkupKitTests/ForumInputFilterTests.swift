@@ -96,6 +96,19 @@ import Testing
         #expect(past.warnings.allSatisfy { $0.kind == .loss }, "--fail-if-lossy stops it")
     }
 
+    /// A limit in characters counts Unicode scalars, as PHP's mb_strlen does (counted on
+    /// the bytes eight at a time).
+    @Test func aLengthInCharactersIsTheScalarCount() throws {
+        let limit = try #require(BBCodeDialect.phpBB.postLengthLimit)
+        try #require(limit.unit == .characters)
+        let pieces = ["a", "é", "—", "😀", "\n", "[b]", "ß", "中文", " "]
+        for length in [0, 1, 7, 8, 9, 63, 64, 65, 1000] {
+            // Every piece at every offset of a word, in turn.
+            let text = (0..<length).map { pieces[($0 * 7 + length) % pieces.count] }.joined()
+            #expect(limit.length(of: Array(text.utf8)) == text.unicodeScalars.count, "\(text)")
+        }
+    }
+
     @Test func limitsAreRecordedForTheForumsThatHaveThem() {
         #expect(BBCodeDialect.smf.postLengthLimit == .init(20_000, .characters, setting: "max_messageLength"))
         #expect(BBCodeDialect.phpBB.postLengthLimit == .init(60_000, .characters, setting: "max_post_chars"))
