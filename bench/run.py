@@ -180,6 +180,13 @@ def main():
         result = compare({"markconv": markconv_html, "cmark-gfm": cmark_command}, path, runs if scale == 1 else max(5, runs // 4))
         rows.append((scale, size, result, identical))
 
+    # A real document: Node.js's API reference in one file (bench/run fetches nodejs-doc).
+    real = os.path.join(OUT, "real", "node-api.md")
+    real_row = None
+    if os.path.exists(real):
+        real_row = (os.path.getsize(real) / 1e6, compare({"markconv": markconv_html, "cmark-gfm": cmark_command}, real, runs),
+                    same_output(markconv_html, cmark_command, real))
+
     # md → bbcode_phpbb: against pandoc at 1×, and cmark-gfm's md → html as the floor.
     gfm = os.path.join(OUT, "gfm-1x.md")
     to_bbcode = compare({"markconv": markconv_bbcode, "cmark-gfm": cmark_command}, gfm, runs)
@@ -218,6 +225,13 @@ def main():
             f"| md → html | {size:.1f} MB | {ours[0] * 1000:.0f} ms | {theirs[0] * 1000:.0f} ms | "
             f"**{ours[0] / theirs[0]:.2f}** (≤ 1.25) | {ours[1]:.0f} MiB | {theirs[1]:.0f} MiB | "
             f"≤ {budget:.0f} MiB | {'yes' if identical else 'NO'} |")
+    if real_row:
+        size, result, identical = real_row
+        ours, theirs = result["markconv"], result["cmark-gfm"]
+        lines.append(
+            f"| md → html, node-api.md (real) | {size:.1f} MB | {ours[0] * 1000:.0f} ms | {theirs[0] * 1000:.0f} ms | "
+            f"**{ours[0] / theirs[0]:.2f}** (≤ 1.25) | {ours[1]:.0f} MiB | {theirs[1]:.0f} MiB | "
+            f"≤ {2 * theirs[1] + 30:.0f} MiB | {'yes' if identical else 'NO'} |")
     small = rows[0][2]["markconv"][0]
     large = rows[1][2]["markconv"][0]
     cmark_seconds = rows[0][2]["cmark-gfm"][0]
