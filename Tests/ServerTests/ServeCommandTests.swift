@@ -15,7 +15,7 @@ struct ServeCommandTests {
     /// error's file, once it has printed its address or ended.
     private func start(_ arguments: [String]) throws -> (Process, URL) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: log.path, contents: nil))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.markconv)
         process.arguments = ["serve"] + arguments
