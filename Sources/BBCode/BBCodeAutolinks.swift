@@ -21,13 +21,12 @@ enum BBCodeAutolinks {
     }
 
     static func find(in input: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                     rules: BBCodeDialect.ReadingRules.Autolinks, anchors: Anchors? = nil) -> [Found] {
+                     rules: BBCodeDialect.ReadingRules.Autolinks, anchors: Anchors) -> [Found] {
         var found: [Found] = []
         var position = range.lowerBound
         // Where the last link ended: an e-mail address cannot start before it.
         var taken = range.lowerBound
         var endTags = EndTagsAhead()
-        let anchors = anchors ?? Anchors(rules)
         while position < range.upperBound {
             let byte = input[position]
             // Most bytes can start nothing: one table lookup each.
@@ -77,34 +76,21 @@ enum BBCodeAutolinks {
     /// with address characters on both sides. Each is broken whether or not a whole
     /// address follows (an empty pair more does no harm), so that addresses inside
     /// addresses and addresses whose end the break moves are all caught, in one pass.
-    static func anchorBreaks(in input: UnsafeBufferPointer<UInt8>, rules: BBCodeDialect.ReadingRules.Autolinks,
-                             anchors: Anchors? = nil) -> [Int] {
+    static func anchorBreaks(in input: UnsafeBufferPointer<UInt8>, anchors: Anchors) -> [Int] {
         var breaks: [Int] = []
-        let anchors = anchors ?? Anchors(rules)
         for position in input.indices {
             let byte = input[position]
             guard anchors.mayStart(byte) else { continue }
             if byte == UInt8(ascii: "@") {
-                if rules.email, position > 0, isLocalByte(input[position - 1]), position + 1 < input.count,
-                   isDomainByte(input[position + 1]) {
+                // Only there with e-mail addresses on (`mayStart`).
+                if position > 0, isLocalByte(input[position - 1]), position + 1 < input.count, isDomainByte(input[position + 1]) {
                     breaks.append(position)
                 }
                 continue
             }
-            let lowered = byte | 0x20
-            if rules.www, lowered == UInt8(ascii: "w"), matches(input, at: position, end: input.count, "www.") {
-                breaks.append(position + 3)
-                continue
-            }
-            if rules.ftpHostScheme != nil, lowered == UInt8(ascii: "f"), matches(input, at: position, end: input.count, "ftp.") {
-                breaks.append(position + 3)
-                continue
-            }
-            for scheme in anchors.schemes where lowered == scheme[0] {
-                if matches(input, at: position, end: input.count, scheme) {
-                    breaks.append(position + scheme.count - 3)
-                    break
-                }
+            if let end = anchors.end(in: input, at: position, end: input.count) {
+                // Before the `.` of `www.` and `ftp.`, before the `://` of a scheme.
+                breaks.append(input[end - 1] == UInt8(ascii: ".") ? end - 1 : end - 3)
             }
         }
         return breaks

@@ -1101,22 +1101,17 @@ private struct BBCodeOutput: ~Copyable {
     private mutating func writeEscaped(_ text: String, insideLink: Bool = false) {
         var text = text
         // Most text has no brackets and no address in it: written as it is.
-        let copiedAsItIs = text.withUTF8 { bytes in
-            guard !needsEscaping(bytes, insideLink: insideLink) else { return false }
-            out.append(bytes)
-            return true
-        }
-        if copiedAsItIs { return }
-        let autolinks = insideLink ? BBCodeDialect.ReadingRules.Autolinks() : dialect.reading.autolinks
+        if text.withUTF8({ appendIfNothingToEscape($0, insideLink: insideLink) }) { return }
+        let autolinks = !insideLink && linksAddresses
         // The forum sees the text written just before (another node's) and this as one
         // run: an address may start there and go on here. The two are written as one.
-        if !autolinks.isEmpty, let start = autolinkRunStart(), start < out.count {
+        if autolinks, let start = autolinkRunStart(), start < out.count {
             let tail = out.withUnsafeBytes { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
             var joined = tail + text
             // Places to break in the text before were broken when it was written; one that
             // shows only now, with this text after it, is inside it.
             let crossing = joined.withUTF8 { bytes in
-                BBCodeAutolinks.anchorBreaks(in: bytes, rules: autolinks, anchors: autolinkAnchors).contains { $0 < tail.utf8.count }
+                BBCodeAutolinks.anchorBreaks(in: bytes, anchors: autolinkAnchors).contains { $0 < tail.utf8.count }
             }
             if crossing {
                 out.truncate(to: start)
@@ -1133,7 +1128,7 @@ private struct BBCodeOutput: ~Copyable {
         text.withUTF8 { bytes in
             // Where the forum would link a bare address by itself, the address is broken
             // up as a tag would be: text stays text.
-            var breaks = autolinks.isEmpty ? [] : BBCodeAutolinks.anchorBreaks(in: bytes, rules: autolinks, anchors: autolinkAnchors)
+            var breaks = autolinks ? BBCodeAutolinks.anchorBreaks(in: bytes, anchors: autolinkAnchors) : []
             breaks.reverse()
             var runStart = 0
             var position = 0
@@ -1179,12 +1174,16 @@ private struct BBCodeOutput: ~Copyable {
     /// Text a document holds, escaped: copied from the document's bytes when nothing in
     /// it needs escaping, without making a string of it.
     private mutating func writeEscaped(textAt ref: TextRef, insideLink: Bool = false) {
-        let copiedAsItIs = document.bytes(ref).withUnsafeBufferPointer { bytes in
-            guard !needsEscaping(bytes, insideLink: insideLink) else { return false }
-            out.append(bytes)
-            return true
+        if !document.bytes(ref).withUnsafeBufferPointer({ appendIfNothingToEscape($0, insideLink: insideLink) }) {
+            writeEscaped(document.string(ref), insideLink: insideLink)
         }
-        if !copiedAsItIs { writeEscaped(document.string(ref), insideLink: insideLink) }
+    }
+
+    /// Appends text that holds nothing to escape, and says whether it did.
+    private mutating func appendIfNothingToEscape(_ bytes: UnsafeBufferPointer<UInt8>, insideLink: Bool) -> Bool {
+        guard !needsEscaping(bytes, insideLink: insideLink) else { return false }
+        out.append(bytes)
+        return true
     }
 
     /// Whether text holds a bracket, or may hold or finish an address the forum links by

@@ -68,12 +68,6 @@ enum MarkdownCharacters {
         return right && (!left || after.map(isPunctuation) == true)
     }
 
-    /// `&#N;`: the character as a numeric character reference, which ends and starts with
-    /// punctuation — the last resort for a delimiter that would not flank otherwise.
-    static func reference(_ scalar: Unicode.Scalar) -> String {
-        "&#\(scalar.value);"
-    }
-
     /// Whether an HTML block with this content may start right after a paragraph line:
     /// CommonMark's start conditions 1 to 6 may, the generic tag of condition 7 may not.
     static func htmlBlockCanInterruptParagraph(_ content: String) -> Bool {
@@ -151,31 +145,6 @@ enum MarkdownCharacters {
         "th", "thead", "title", "tr", "track", "ul",
     ]
 
-    /// Whether `text` at `index` starts something cmark would decode as an entity or a
-    /// numeric character reference (`&amp;`, `&#35;`, `&#x1F600;`).
-    static func startsEntity(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
-        guard scalars[index] == "&", index + 2 < scalars.count else { return false }
-        var position = index + 1
-        if scalars[position] == "#" {
-            position += 1
-            var hex = false
-            if position < scalars.count, scalars[position] == "x" || scalars[position] == "X" {
-                hex = true
-                position += 1
-            }
-            let start = position
-            while position < scalars.count, position - start < 8,
-                  hex ? scalars[position].properties.isASCIIHexDigit : ("0"..."9").contains(scalars[position]) {
-                position += 1
-            }
-            return position > start && position < scalars.count && scalars[position] == ";"
-        }
-        let start = position
-        while position < scalars.count, position - start < 32, isAlphanumeric(scalars[position]) {
-            position += 1
-        }
-        return position > start && position < scalars.count && scalars[position] == ";"
-    }
 }
 
 // MARK: The same decisions on UTF-8 bytes
@@ -228,12 +197,27 @@ extension MarkdownCharacters {
         }
     }
 
-    /// `&#N;` for `scalar`, appended to `output`.
+    /// `&#N;`: the character as a numeric character reference, which ends and starts with
+    /// punctuation — the last resort for a delimiter that would not flank otherwise.
     static func appendReference(_ scalar: Unicode.Scalar, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "&"))
         output.append(UInt8(ascii: "#"))
         appendDecimal(Int(scalar.value), to: &output)
         output.append(UInt8(ascii: ";"))
+    }
+
+    /// Appends `bytes[offset]` as a link destination or an info string needs it: cmark
+    /// decodes entities there before backslash escapes, so a backslash that would escape
+    /// what follows is doubled and an `&` that starts an entity is written `&amp;`.
+    static func appendForDestination(_ bytes: [UInt8], at offset: Int, to output: inout [UInt8]) {
+        let byte = bytes[offset]
+        if byte == UInt8(ascii: "\\"), offset + 1 == bytes.count || isASCIIPunctuation(bytes[offset + 1]) {
+            output.append(contentsOf: "\\\\".utf8)
+        } else if byte == UInt8(ascii: "&"), startsEntity(bytes, at: offset) {
+            output.append(contentsOf: "&amp;".utf8)
+        } else {
+            output.append(byte)
+        }
     }
 
     static func appendDecimal(_ value: Int, to output: inout [UInt8]) {

@@ -292,9 +292,9 @@ struct MarkdownInlineWriter {
         var delimiters: [Delimiter] = []
         /// Text pieces once escaped, by piece index.
         var escaped: [EscapedText?] = []
-        /// The character references set at text boundaries, in order, with what each
-        /// replaced, so that a delimiter's attempt can be taken back.
-        var referenceLog: [(piece: Int, atStart: Bool, wasReferenced: Bool)] = []
+        /// The character references set at text boundaries, in order, so that a
+        /// delimiter's attempt can be taken back.
+        var referenceLog: [(piece: Int, atStart: Bool)] = []
 
         init(document: Document, syntax: MarkdownSyntax, context: Context, attempt: Attempt) {
             self.document = document
@@ -838,11 +838,10 @@ struct MarkdownInlineWriter {
         private mutating func referenceBoundary(of index: Int, atStart: Bool) -> Bool {
             usedCharacterReferences = true
             guard pieces.indices.contains(index), var text = escaped[index] else { return false }
-            let was = atStart ? text.referencesFirst : text.referencesLast
-            guard !was else { return true }
+            guard !(atStart ? text.referencesFirst : text.referencesLast) else { return true }
             if atStart { text.referencesFirst = true } else { text.referencesLast = true }
             escaped[index] = text
-            referenceLog.append((index, atStart, was))
+            referenceLog.append((index, atStart))
             return true
         }
 
@@ -850,8 +849,8 @@ struct MarkdownInlineWriter {
         private mutating func takeBackReferences(to count: Int) {
             while referenceLog.count > count {
                 let entry = referenceLog.removeLast()
-                if entry.atStart { escaped[entry.piece]?.referencesFirst = entry.wasReferenced }
-                else { escaped[entry.piece]?.referencesLast = entry.wasReferenced }
+                if entry.atStart { escaped[entry.piece]?.referencesFirst = false }
+                else { escaped[entry.piece]?.referencesLast = false }
             }
         }
 
@@ -1058,17 +1057,13 @@ struct MarkdownInlineWriter {
         if needsBrackets { result.append(UInt8(ascii: "<")) }
         for (offset, byte) in bytes.enumerated() {
             switch byte {
-            case UInt8(ascii: "\\") where offset + 1 == bytes.count || MarkdownCharacters.isASCIIPunctuation(bytes[offset + 1]):
-                result.append(contentsOf: "\\\\".utf8)
             case UInt8(ascii: "<") where needsBrackets, UInt8(ascii: ">") where needsBrackets:
                 result.append(UInt8(ascii: "\\"))
                 result.append(byte)
-            case UInt8(ascii: "&") where MarkdownCharacters.startsEntity(bytes, at: offset):
-                result.append(contentsOf: "&amp;".utf8)
             case UInt8(ascii: "\n"):
                 result.append(contentsOf: "%0A".utf8)
             default:
-                result.append(byte)
+                MarkdownCharacters.appendForDestination(bytes, at: offset, to: &result)
             }
         }
         if needsBrackets { result.append(UInt8(ascii: ">")) }

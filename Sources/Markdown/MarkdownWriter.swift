@@ -113,13 +113,17 @@ private struct BlockRenderer: ~Copyable {
     }
 
     /// Writes each line of `text`.
-    private mutating func lines(_ text: [UInt8]) {
-        var start = 0
+    private mutating func lines(_ text: ArraySlice<UInt8>) {
+        var start = text.startIndex
         while let end = text[start...].firstIndex(of: UInt8(ascii: "\n")) {
             line(text[start..<end])
             start = end + 1
         }
         line(text[start...])
+    }
+
+    private mutating func lines(_ text: [UInt8]) {
+        lines(text[...])
     }
 
     private mutating func lines(_ text: String) {
@@ -542,38 +546,19 @@ private struct BlockRenderer: ~Copyable {
             guard let lineEnd = code[position...].firstIndex(of: UInt8(ascii: "\n")) else { break }
             position = lineEnd + 1
         }
-        var fence = Array(repeating: fenceCharacter, count: max(3, longest + 1))
-        let fenceLength = fence.count
-        fence.append(contentsOf: escapeInfoString(info))
-        line(fence)
+        let fence = Array(repeating: fenceCharacter, count: max(3, longest + 1))
+        line(fence + escapeInfoString(info))
         // The body's lines, without the line end of the last.
-        var body = code
-        if body.last == UInt8(ascii: "\n") { body = body.dropLast() }
-        if !code.isEmpty {
-            var start = body.startIndex
-            while let end = body[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                line(body[start..<end])
-                start = end + 1
-            }
-            line(body[start...])
-        }
-        line(fence[..<fenceLength])
+        if !code.isEmpty { lines(code.last == UInt8(ascii: "\n") ? code.dropLast() : code) }
+        line(fence)
     }
 
     private func escapeInfoString(_ info: String) -> [UInt8] {
         let bytes = Array(info.utf8)
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
-        for (offset, byte) in bytes.enumerated() {
-            if byte == UInt8(ascii: "\\"), offset + 1 == bytes.count || MarkdownCharacters.isASCIIPunctuation(bytes[offset + 1]) {
-                result.append(contentsOf: "\\\\".utf8)
-            } else if byte == UInt8(ascii: "&"), MarkdownCharacters.startsEntity(bytes, at: offset) {
-                // Info strings decode entities before backslash escapes, as destinations do.
-                result.append(contentsOf: "&amp;".utf8)
-            } else {
-                result.append(byte)
-            }
-        }
+        // Info strings decode entities before backslash escapes, as destinations do.
+        for offset in bytes.indices { MarkdownCharacters.appendForDestination(bytes, at: offset, to: &result) }
         return result
     }
 
@@ -585,7 +570,7 @@ private struct BlockRenderer: ~Copyable {
             lineBreaks += 1
         }
         if format == .html && options.allowsRawHTML {
-            lines(Array(body))
+            lines(body)
             // An unterminated <script> or comment block runs to the end of its container
             // and holds the blank lines before whatever ends it: they are written here, and
             // no separator after it (`blankLineWouldBeTakenIn`).
