@@ -22,13 +22,14 @@ in-process figures subtract it.
 Usage: instructions.py [--markconv PATH] [--no-pandoc] [--write docs/PERFORMANCE.md]
 (--write replaces the part between <!-- instructions:start --> and <!-- instructions:end -->.)
 """
-import glob
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+
+from run import reference_tools, write_section
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
@@ -77,13 +78,7 @@ def main():
     cmark = shutil.which("cmark-gfm")
     if not cmark:
         sys.exit("instructions.py: cmark-gfm is needed (apt-get install cmark-gfm)")
-    pandoc = None
-    if "--no-pandoc" not in arguments:
-        try:
-            import pypandoc
-            pandoc = pypandoc.get_pandoc_path()
-        except Exception:
-            pandoc = None
+    pandoc = None if "--no-pandoc" in arguments else reference_tools()[0]
 
     scratch = tempfile.mkdtemp()
     markconv = stripped_copy(markconv_path, scratch)
@@ -161,15 +156,7 @@ def main():
     report = "\n".join(lines)
     print(report)
     if write:
-        with open(write) as f:
-            text = f.read()
-        start, end = "<!-- instructions:start -->", "<!-- instructions:end -->"
-        if start not in text or end not in text:
-            sys.exit(f"{write} has no {start} … {end} section")
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1]
-        with open(write, "w") as f:
-            f.write(f"{before}{start}\n{report}\n{end}{after}")
+        write_section(write, "instructions", report)
 
 
 if __name__ == "__main__":

@@ -145,6 +145,20 @@ def batch_report(runs):
     return "\n".join(lines)
 
 
+def write_section(path, name, report):
+    """Replaces the part of PATH between <!-- NAME:start --> and <!-- NAME:end --> with
+    REPORT (docs/PERFORMANCE.md keeps one section per script)."""
+    with open(path) as f:
+        text = f.read()
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start not in text or end not in text:
+        sys.exit(f"{path} has no {start} … {end} section")
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    with open(path, "w") as f:
+        f.write(f"{before}{start}\n{report}\n{end}{after}")
+
+
 def machine():
     cpu = "unknown CPU"
     try:
@@ -275,15 +289,7 @@ def main():
     report = "\n".join(lines)
     print(report)
     if write:
-        with open(write) as f:
-            text = f.read()
-        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-        if start not in text or end not in text:
-            sys.exit(f"{write} has no {start} … {end} section")
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1]
-        with open(write, "w") as f:
-            f.write(f"{before}{start}\n{report}\n{end}{after}")
+        write_section(write, "bench", report)
 
 
 if __name__ == "__main__":
