@@ -40,14 +40,16 @@ let package = Package(
         ),
         // Gumbo with a deadline and a memory budget (C, because gumbo calls its allocator).
         .target(name: "GumboGuard", dependencies: ["CGumbo"], path: "Sources/GumboGuard"),
-        .target(name: "MarkupKitCore", path: "Sources/MarkupKitCore"),
+        // The byte scans every input goes through (C, for dependable vector instructions).
+        .target(name: "ByteScan", path: "Sources/ByteScan"),
+        .target(name: "MarkupKitCore", dependencies: ["ByteScan"], path: "Sources/MarkupKitCore"),
         .target(
             name: "MarkupKitMarkdown",
             // The Markdown writer falls back to HTML for tables when the target lacks them.
             dependencies: ["MarkupKitCore", "MarkupKitHTML", "CCmarkGFM", "CmarkArena"],
             path: "Sources/Markdown"
         ),
-        .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore", "CGumbo", "GumboGuard"], path: "Sources/HTML"),
+        .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore", "ByteScan", "CGumbo", "GumboGuard"], path: "Sources/HTML"),
         .target(name: "MarkupKitBBCode", dependencies: ["MarkupKitCore"], path: "Sources/BBCode"),
         .target(name: "MarkupKitJSON", dependencies: ["MarkupKitCore"], path: "Sources/JSON"),
         .target(
@@ -78,7 +80,7 @@ let package = Package(
                 path: "Tests/TestSupport"),
         .testTarget(
             name: "MarkupKitTests",
-            dependencies: ["MarkupKit", "MarkupKitTestSupport"],
+            dependencies: ["MarkupKit", "MarkupKitTestSupport", "ByteScan"],
             path: "Tests/MarkupKitTests",
             // Inputs the tests read from disk, by path.
             exclude: ["Fixtures"]

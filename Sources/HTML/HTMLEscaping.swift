@@ -1,3 +1,4 @@
+import ByteScan
 import MarkupKitCore
 
 /// Byte-level escaping for HTML output, matching cmark's rules so Markdown input renders
@@ -9,37 +10,28 @@ enum HTMLEscaping {
     /// spell one. Markdown keeps form feed and vertical tab, which are whitespace to it:
     /// form feed is whitespace to HTML too and is written as cmark writes it; vertical
     /// tab, a parse error in HTML, is written as a space.
-    @inline(__always)
     static func escapeText(_ text: UnsafeBufferPointer<UInt8>, into out: inout ByteBuffer) {
-        var runStart = 0
-        var index = 0
+        guard let base = text.baseAddress else { return }
         let count = text.count
-        while index < count {
-            let byte = text[index]
-            // Every byte that needs escaping is at most '>', so most letters skip the switch.
-            if byte > UInt8(ascii: ">") && byte != 0x7F {
-                index += 1
-                continue
-            }
+        var index = 0
+        while true {
+            // Runs with nothing to escape are found sixteen bytes at a time.
+            let special = index + markupkit_first_html_special(base + index, count - index)
+            if special > index { out.append(UnsafeBufferPointer(start: base + index, count: special - index)) }
+            guard special < count else { return }
             let replacement: StaticString
-            switch byte {
+            switch base[special] {
             case UInt8(ascii: "&"): replacement = "&amp;"
             case UInt8(ascii: "<"): replacement = "&lt;"
             case UInt8(ascii: ">"): replacement = "&gt;"
             case UInt8(ascii: "\""): replacement = "&quot;"
-            case 0x00...0x08, 0x0E...0x1F, 0x7F: replacement = "\u{FFFD}"
             case 0x0B: replacement = " "
             case 0x0D: replacement = "&#13;"
-            default:
-                index += 1
-                continue
+            default: replacement = "\u{FFFD}"  // the other controls and DEL
             }
-            if index > runStart { out.append(text[runStart..<index]) }
             out.append(replacement)
-            index += 1
-            runStart = index
+            index = special + 1
         }
-        if count > runStart { out.append(text[runStart..<count]) }
     }
 
     static func escapeText(_ text: String, into out: inout ByteBuffer) {

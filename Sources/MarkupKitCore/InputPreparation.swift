@@ -1,3 +1,5 @@
+import ByteScan
+
 /// What every text input goes through before a reader sees it, so that all readers agree
 /// on the characters they are given (and no later step can join `java` and `script`):
 ///
@@ -60,30 +62,8 @@ public enum InputPreparation {
     private static func needsCleaning(_ bytes: [UInt8], keepingFormFeeds: Bool) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return false }
-            var index = 0
-            // Eight bytes at a time: a byte below 0x20 or equal to 0x7F shows in the
-            // classic "has a zero byte" test on the bytes XORed or offset.
-            while index + 8 <= buffer.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                let lowBytes: UInt64 = 0x0101_0101_0101_0101
-                let highBits: UInt64 = 0x8080_8080_8080_8080
-                let below32 = (word &- lowBytes &* 0x20) & ~word & highBits
-                let del = ((word ^ (lowBytes &* 0x7F)) &- lowBytes) & ~(word ^ (lowBytes &* 0x7F)) & highBits
-                if below32 != 0 || del != 0 {
-                    for offset in 0..<8 where isControl(base[index + offset], keepingFormFeeds) { return true }
-                }
-                index += 8
-            }
-            while index < buffer.count {
-                if isControl(base[index], keepingFormFeeds) { return true }
-                index += 1
-            }
-            return false
+            return markupkit_first_control(base, buffer.count, keepingFormFeeds ? 0x0C : 0x0A) < buffer.count
         }
-    }
-
-    private static func isControl(_ byte: UInt8, _ keepingFormFeeds: Bool) -> Bool {
-        (byte < 0x20 && byte != 0x09 && byte != 0x0A && !(keepingFormFeeds && (byte == 0x0B || byte == 0x0C))) || byte == 0x7F
     }
 
     /// Line and byte column of an offset, for the warning.

@@ -1,0 +1,71 @@
+#include "byte_scan.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+static int is_control(unsigned char byte, unsigned char last_allowed) {
+  return (byte < 0x20 && (byte < 0x09 || byte > last_allowed)) || byte == 0x7F;
+}
+
+size_t markupkit_ascii_prefix_length(const unsigned char *bytes, size_t count) {
+  size_t index = 0;
+#if defined(__SSE2__)
+  for (; index + 16 <= count; index += 16) {
+    int high_bits = _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(bytes + index)));
+    if (high_bits != 0) return index + (size_t)__builtin_ctz((unsigned)high_bits);
+  }
+#endif
+  while (index < count && bytes[index] < 0x80) index++;
+  return index;
+}
+
+size_t markupkit_first_control(const unsigned char *bytes, size_t count, unsigned char last_allowed) {
+  size_t index = 0;
+#if defined(__SSE2__)
+  /* SSE2 compares bytes as signed, so "at most n" is min(v, n) == v on unsigned bytes. */
+  const __m128i below_space = _mm_set1_epi8(0x1F);
+  const __m128i tab = _mm_set1_epi8(0x09);
+  const __m128i allowed_span = _mm_set1_epi8((char)(last_allowed - 0x09));
+  const __m128i del = _mm_set1_epi8(0x7F);
+  for (; index + 16 <= count; index += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(bytes + index));
+    __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
+    __m128i from_tab = _mm_sub_epi8(v, tab);
+    __m128i allowed = _mm_cmpeq_epi8(_mm_min_epu8(from_tab, allowed_span), from_tab);
+    __m128i control = _mm_or_si128(_mm_andnot_si128(allowed, low), _mm_cmpeq_epi8(v, del));
+    int found = _mm_movemask_epi8(control);
+    if (found != 0) return index + (size_t)__builtin_ctz((unsigned)found);
+  }
+#endif
+  while (index < count && !is_control(bytes[index], last_allowed)) index++;
+  return index;
+}
+
+static int is_html_special(unsigned char byte) {
+  switch (byte) {
+  case '&': case '<': case '>': case '"': case 0x7F: return 1;
+  case 0x09: case 0x0A: case 0x0C: return 0;
+  default: return byte < 0x20;
+  }
+}
+
+size_t markupkit_first_html_special(const unsigned char *bytes, size_t count) {
+  size_t index = 0;
+#if defined(__SSE2__)
+  const __m128i below_space = _mm_set1_epi8(0x1F);
+  for (; index + 16 <= count; index += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(bytes + index));
+    __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
+    __m128i allowed = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x09)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0A))),
+                                   _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0C)));
+    __m128i marks = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8('<'))),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('>')), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))));
+    __m128i special = _mm_or_si128(_mm_or_si128(_mm_andnot_si128(allowed, low), marks), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+    int found = _mm_movemask_epi8(special);
+    if (found != 0) return index + (size_t)__builtin_ctz((unsigned)found);
+  }
+#endif
+  while (index < count && !is_html_special(bytes[index])) index++;
+  return index;
+}

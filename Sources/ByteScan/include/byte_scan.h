@@ -1,0 +1,23 @@
+#ifndef MARKUPKIT_BYTE_SCAN_H
+#define MARKUPKIT_BYTE_SCAN_H
+
+#include <stddef.h>
+
+/* The scans that run over every byte of a conversion — every input's UTF-8 validation and
+   control characters, the HTML writer's escaping — sixteen bytes at a time. In C because Swift's SIMD types compile to vector
+   instructions in some shapes of code and to a loop over lanes in others, and these run
+   over every byte of every input, more than once. */
+
+/* The offset of the first byte with its high bit set (not ASCII), or `count`. */
+size_t markupkit_ascii_prefix_length(const unsigned char *bytes, size_t count);
+
+/* The offset of the first control character — a byte below 0x20 outside 0x09 (tab) …
+   `last_allowed`, or DEL (0x7F) — or `count`. `last_allowed` is 0x0A to allow tab and
+   LF, 0x0C to allow vertical tab and form feed too. */
+size_t markupkit_first_control(const unsigned char *bytes, size_t count, unsigned char last_allowed);
+
+/* The offset of the first byte HTML text cannot carry as it is — `&`, `<`, `>`, `"`, or a
+   control character other than tab, LF and form feed (DEL included) — or `count`. */
+size_t markupkit_first_html_special(const unsigned char *bytes, size_t count);
+
+#endif

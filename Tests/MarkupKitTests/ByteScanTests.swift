@@ -1,0 +1,98 @@
+import ByteScan
+import MarkupKit
+import MarkupKitTestSupport
+import Testing
+
+/// The sixteen-at-a-time scans give the answer a byte-by-byte reading gives: every byte
+/// value at every place in and around a sixteen-byte block, and its tail.
+@Suite struct ByteScanTests {
+    /// Buffers of lengths 0 to 40 of plain letters with one byte value at one place.
+    private func eachPlacement(_ check: ([UInt8]) -> Void) {
+        for length in 0...40 {
+            check([UInt8](repeating: UInt8(ascii: "a"), count: length))
+            for place in 0..<length {
+                for value in UInt8.min...UInt8.max {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[place] = value
+                    check(bytes)
+                }
+            }
+        }
+    }
+
+    private func scan(_ bytes: [UInt8], _ body: (UnsafePointer<UInt8>, Int) -> Int) -> Int {
+        bytes.withUnsafeBufferPointer { body($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+    }
+
+    @Test func asciiPrefixStopsAtTheFirstHighBit() {
+        eachPlacement { bytes in
+            let expected = bytes.firstIndex { $0 >= 0x80 } ?? bytes.count
+            #expect(scan(bytes) { markupkit_ascii_prefix_length($0, $1) } == expected)
+        }
+    }
+
+    @Test func controlsAreFoundExceptTabAndLineFeedOrFormFeeds() {
+        eachPlacement { bytes in
+            for lastAllowed: UInt8 in [0x0A, 0x0C] {
+                let expected = bytes.firstIndex { ($0 < 0x20 && !(0x09...lastAllowed).contains($0)) || $0 == 0x7F } ?? bytes.count
+                #expect(scan(bytes) { markupkit_first_control($0, $1, lastAllowed) } == expected)
+            }
+        }
+    }
+
+    @Test func htmlSpecialsAreWhatTheEscaperReplaces() {
+        eachPlacement { bytes in
+            let expected = bytes.firstIndex {
+                "&<>\"".utf8.contains($0) || $0 == 0x7F || ($0 < 0x20 && ![0x09, 0x0A, 0x0C].contains($0))
+            } ?? bytes.count
+            #expect(scan(bytes) { markupkit_first_html_special($0, $1) } == expected)
+        }
+    }
+
+    /// Invalid UTF-8 is found at the same byte wherever it falls relative to the blocks.
+    @Test func invalidUTF8IsFoundWhereverItFalls() {
+        for length in 1...40 {
+            for place in 0..<length {
+                for bad: [UInt8] in [[0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xC0, 0xAF]] where place + bad.count <= length {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes.replaceSubrange(place..<place + bad.count, with: bad)
+                    #expect(UTF8Validation.firstInvalidOffset(in: bytes) == place, "\(bad) at \(place) of \(length)")
+                }
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                let euro: [UInt8] = [0xE2, 0x82, 0xAC]
+                if place + 3 <= length { bytes.replaceSubrange(place..<place + 3, with: euro) }
+                #expect(UTF8Validation.firstInvalidOffset(in: bytes) == nil)
+            }
+        }
+    }
+
+    /// The scheme reader against the plain reading of the rule it states, on random
+    /// addresses made of the bytes that matter to it.
+    @Test func schemesMatchTheRuleOnRandomAddresses() {
+        func reference(_ url: String) -> String? {
+            var scheme = ""
+            var started = false
+            for scalar in url.unicodeScalars {
+                if scalar == "\t" || scalar == "\n" || scalar == "\r" { continue }
+                if !started && scalar.value <= 0x20 { continue }
+                started = true
+                switch scalar {
+                case ":": return scheme.isEmpty ? nil : scheme
+                case "a"..."z": scheme.unicodeScalars.append(scalar)
+                case "A"..."Z": scheme += scalar.properties.lowercaseMapping
+                case "0"..."9", "+", "-", ".":
+                    guard !scheme.isEmpty else { return nil }
+                    scheme.unicodeScalars.append(scalar)
+                default: return nil
+                }
+            }
+            return nil
+        }
+        let alphabet: [String] = ["a", "Z", "3", "+", "-", ".", ":", "/", " ", "\t", "\n", "\r", "\u{01}", "é", "#"]
+        var random = SeededGenerator(seed: 14)
+        for _ in 0..<5000 {
+            let url = (0..<Int.random(in: 0...8, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
+            #expect(URLPolicy.scheme(of: url) == reference(url), "\(url.debugDescription)")
+        }
+    }
+}
