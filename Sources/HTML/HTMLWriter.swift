@@ -110,22 +110,27 @@ private struct HTMLRenderer: ~Copyable {
                 exit(last)
                 continue
             }
-            let node = nodes[index]
-            if case .footnoteDefinition = node.kind, !footnotes.isRenderingDefinitions {
+            // The node is looked at in place: a copy would retain and release its payload.
+            switch nodes[index].kind {
+            case .footnoteDefinition where !footnotes.isRenderingDefinitions:
                 // Definitions are rendered together at the end, in numbering order.
-                index = Int(node.subtreeEnd)
+                index = Int(nodes[index].subtreeEnd)
                 continue
-            }
-            if case .image(let image) = node.kind {
+            case .image(let image):
                 renderImage(image, at: index)
-                index = Int(node.subtreeEnd)
+                index = Int(nodes[index].subtreeEnd)
                 continue
-            }
-            if node.kind.isContainer {
-                enter(index)
-                open.append(index)
-            } else {
-                leaf(index)
+            case .text(let ref):
+                HTMLEscaping.escapeText(text(ref), into: &out)
+            case .softBreak:
+                out.append(byte: UInt8(ascii: "\n"))
+            default:
+                if nodes[index].kind.isContainer {
+                    enter(index)
+                    open.append(index)
+                } else {
+                    leaf(index)
+                }
             }
             index += 1
         }
@@ -346,8 +351,7 @@ private struct HTMLRenderer: ~Copyable {
     // MARK: Leaves
 
     private mutating func leaf(_ index: Int) {
-        let node = nodes[index]
-        switch node.kind {
+        switch nodes[index].kind {
         case .text(let ref):
             HTMLEscaping.escapeText(text(ref), into: &out)
         case .softBreak:
@@ -376,16 +380,16 @@ private struct HTMLRenderer: ~Copyable {
         case .rawBlock(let format, let content):
             out.ensureNewline()
             if format == .html {
-                writeRawHTML(text(content), isBlock: true, at: node.range.start)
+                writeRawHTML(text(content), isBlock: true, at: nodes[index].range.start)
             } else {
-                keepForeignRawAsText(format, text(content), at: node.range.start)
+                keepForeignRawAsText(format, text(content), at: nodes[index].range.start)
             }
             out.ensureNewline()
         case .rawInline(let format, let content):
             if format == .html {
-                writeRawHTML(text(content), isBlock: false, at: node.range.start)
+                writeRawHTML(text(content), isBlock: false, at: nodes[index].range.start)
             } else {
-                keepForeignRawAsText(format, text(content), at: node.range.start)
+                keepForeignRawAsText(format, text(content), at: nodes[index].range.start)
             }
         case .footnoteReference(let label):
             writeFootnoteReference(label: label, at: index)
