@@ -24,28 +24,52 @@ public struct URLPolicy: Hashable, Sendable {
     /// spaces trimmed, tab, LF and CR deleted anywhere, ASCII letters lower-cased — or nil
     /// for a relative address. Only ASCII folds: fullwidth letters are no scheme at all.
     public static func scheme(of url: String) -> String? {
-        var scheme: [UInt8] = []
-        var started = false
+        // Two passes over the bytes, the second only for an address that has a scheme, so
+        // that the one string made is made at its size (schemes fit in a small string).
+        var length = 0
+        var hasScheme = false
         for byte in url.utf8 {
-            if byte == 0x09 || byte == 0x0A || byte == 0x0D { continue }
-            if !started && byte <= 0x20 { continue }
-            started = true
-            switch byte {
-            case UInt8(ascii: ":"):
-                return scheme.isEmpty ? nil : String(decoding: scheme, as: UTF8.self)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"):
-                scheme.append(byte)
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                scheme.append(byte | 0x20)
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
-                guard !scheme.isEmpty else { return nil }
-                scheme.append(byte)
-            default:
-                // `/`, `?`, `#` or anything else before a colon: a relative address.
-                return nil
+            guard let kept = schemeByte(byte, isFirst: length == 0) else { continue }
+            if kept == UInt8(ascii: ":") {
+                hasScheme = length > 0
+                break
             }
+            guard kept != 0 else { return nil }
+            length += 1
         }
-        return nil
+        guard hasScheme else { return nil }
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var written = 0
+            for byte in url.utf8 {
+                guard written < length else { break }
+                guard let kept = schemeByte(byte, isFirst: written == 0) else { continue }
+                buffer[written] = kept
+                written += 1
+            }
+            return written
+        }
+    }
+
+    /// What one byte of an address contributes to its scheme: nil for a byte a browser
+    /// skips (tab, LF and CR anywhere; controls and spaces before the scheme), the letter
+    /// lower-cased, `:` for the end of the scheme, 0 for a byte that makes it relative
+    /// (`/`, `?`, `#` or anything else before a colon; a digit, `+`, `-` or `.` first).
+    @inline(__always)
+    private static func schemeByte(_ byte: UInt8, isFirst: Bool) -> UInt8? {
+        switch byte {
+        case 0x09, 0x0A, 0x0D:
+            return nil
+        case ...0x20 where isFirst:
+            return nil
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: ":"):
+            return byte
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            return byte | 0x20
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            return isFirst ? 0 : byte
+        default:
+            return 0
+        }
     }
 
     /// Whether a link (or an image) may point at `url`.
