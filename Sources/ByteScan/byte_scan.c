@@ -42,13 +42,15 @@ size_t markupkit_first_control(const unsigned char *bytes, size_t count, unsigne
   return index;
 }
 
-static int is_html_special(unsigned char byte) {
-  switch (byte) {
-  case '&': case '<': case '>': case '"': case 0x7F: return 1;
-  case 0x09: case 0x0A: case 0x0C: return 0;
-  default: return byte < 0x20;
-  }
-}
+/* Short runs (most text nodes are a few words between code spans and links) end in the
+   byte-at-a-time loop, which a table keeps to a load and a test per byte. */
+static const unsigned char html_special[256] = {
+  [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+  [0x08] = 1, [0x0B] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1,
+  [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+  [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
+  ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, [0x7F] = 1,
+};
 
 size_t markupkit_first_html_special(const unsigned char *bytes, size_t count) {
   size_t index = 0;
@@ -66,6 +68,6 @@ size_t markupkit_first_html_special(const unsigned char *bytes, size_t count) {
     if (found != 0) return index + (size_t)__builtin_ctz((unsigned)found);
   }
 #endif
-  while (index < count && !is_html_special(bytes[index])) index++;
+  while (index < count && !html_special[bytes[index]]) index++;
   return index;
 }

@@ -54,22 +54,20 @@ typedef struct {
 
 static _Thread_local guard *active_guard = NULL;
 
-static void check_guard(size_t needed) {
-  guard *g = active_guard;
-  g->taken += needed;
+/* Called when an allocation passes the budget or falls on every 64th call with a
+   deadline: leaves the parse if either is exceeded. */
+static __attribute__((noinline)) void check_guard(guard *g) {
   if (g->budget != 0 && g->taken > g->budget) {
     g->status = MARKUPKIT_PARSE_TOO_LARGE;
     active_guard = NULL;
     siglongjmp(g->escape, 1);
   }
-  if (g->has_deadline && ++g->calls % 64 == 0) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec > g->deadline.tv_sec || (now.tv_sec == g->deadline.tv_sec && now.tv_nsec >= g->deadline.tv_nsec)) {
-      g->status = MARKUPKIT_PARSE_TOO_SLOW;
-      active_guard = NULL;
-      siglongjmp(g->escape, 1);
-    }
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (now.tv_sec > g->deadline.tv_sec || (now.tv_sec == g->deadline.tv_sec && now.tv_nsec >= g->deadline.tv_nsec)) {
+    g->status = MARKUPKIT_PARSE_TOO_SLOW;
+    active_guard = NULL;
+    siglongjmp(g->escape, 1);
   }
 }
 
@@ -80,33 +78,45 @@ static void out_of_memory(void) {
 
 static size_t round_up(size_t size) { return (size + 15) & ~(size_t)15; }
 
-static unsigned char *take(size_t size) {
+/* A fresh chunk, when the current one cannot hold `needed` more bytes. */
+static __attribute__((noinline)) void grow(size_t needed) {
+  size_t next = current == NULL ? FIRST_CHUNK : (current->size + sizeof(chunk)) * 2 - sizeof(chunk);
+  if (next > LARGEST_GROWTH - sizeof(chunk)) next = LARGEST_GROWTH - sizeof(chunk);
+  if (next < needed) next = needed;
+  /* Chunks are whole huge pages from mmap (zero-filled, as calloc's would be), and the
+     kernel is asked to back the first ones with huge pages: a parse touches every page
+     of its arena once, and one fault per 2 MiB instead of per 4 KiB is most of what the
+     arena costs. */
+  size_t length = (sizeof(chunk) + next + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+  void *memory = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) out_of_memory();
+#ifdef MADV_HUGEPAGE
+  if (mapped + length <= HUGE_PAGE_BUDGET) madvise(memory, length, MADV_HUGEPAGE);
+#endif
+  mapped += length;
+  chunk *fresh = memory;
+  fresh->previous = current;
+  fresh->size = length - sizeof(chunk);
+  current = fresh;
+}
+
+/* cmark allocates once per node and per buffer growth, so this is kept to a few
+   instructions: the rare work (a new chunk, the guard's checks) is out of line. */
+static inline __attribute__((always_inline)) unsigned char *take(size_t size) {
   size_t needed = round_up(size) + HEADER;
   if (needed < size) out_of_memory(); /* overflow */
-  if (active_guard != NULL) check_guard(needed);
-  if (current == NULL || current->size - current->used < needed) {
-    size_t next = current == NULL ? FIRST_CHUNK : (current->size + sizeof(chunk)) * 2 - sizeof(chunk);
-    if (next > LARGEST_GROWTH - sizeof(chunk)) next = LARGEST_GROWTH - sizeof(chunk);
-    if (next < needed) next = needed;
-    /* Chunks are whole huge pages from mmap (zero-filled, as calloc's would be), and the
-       kernel is asked to back the first ones with huge pages: a parse touches every page
-       of its arena once, and one fault per 2 MiB instead of per 4 KiB is most of what the
-       arena costs. */
-    size_t length = (sizeof(chunk) + next + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
-    void *memory = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED) out_of_memory();
-#ifdef MADV_HUGEPAGE
-    if (mapped + length <= HUGE_PAGE_BUDGET) madvise(memory, length, MADV_HUGEPAGE);
-#endif
-    mapped += length;
-    chunk *fresh = memory;
-    next = length - sizeof(chunk);
-    fresh->previous = current;
-    fresh->size = next;
-    current = fresh;
+  guard *g = active_guard;
+  if (g != NULL) {
+    g->taken += needed;
+    if ((g->budget != 0 && g->taken > g->budget) || (g->has_deadline && ++g->calls % 64 == 0)) check_guard(g);
   }
-  unsigned char *block = current->data + current->used;
-  current->used += needed;
+  chunk *c = current;
+  if (c == NULL || c->size - c->used < needed) {
+    grow(needed);
+    c = current;
+  }
+  unsigned char *block = c->data + c->used;
+  c->used += needed;
   memcpy(block, &size, sizeof size);
   return block + HEADER;
 }

@@ -47,7 +47,7 @@ public struct ByteBuffer: ~Copyable {
         capacity = newCapacity
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func append(_ literal: StaticString) {
         append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
