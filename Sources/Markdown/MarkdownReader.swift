@@ -289,7 +289,7 @@ private struct CmarkConverter {
 
     private mutating func enter(_ node: OpaquePointer, type: cmark_node_type) {
         let range = Self.range(of: node)
-        if nestingLimit != .max, isPastNestingLimit(node, type: type, range: range) { return }
+        if builder.depth >= nestingLimit, isPastNestingLimit(node, type: type, range: range) { return }
         switch type {
         case CMARK_NODE_TEXT:
             let text = literal(of: node)
@@ -338,7 +338,8 @@ private struct CmarkConverter {
             builder.open(.listItem(task: task), range: range)
         case CMARK_NODE_HEADING:
             builder.open(.heading(level: Int(cmark_node_get_heading_level(node))), range: range)
-            let isATX = byte(atLine: range.start.line, column: range.start.column) == UInt8(ascii: "#")
+            // An ATX heading is one line; a setext heading ends on its underline.
+            let isATX = range.start.line == range.end.line
             builder.setHintsForCurrentContainer(SyntaxHints(form: isATX ? "atx" : "setext"))
         case CMARK_NODE_BLOCK_QUOTE:
             builder.open(.blockQuote(attribution: nil), range: range)
