@@ -124,13 +124,14 @@ private struct HTMLRenderer: ~Copyable {
                 HTMLEscaping.escapeText(text(ref), into: &out)
             case .softBreak:
                 out.append(byte: UInt8(ascii: "\n"))
-            default:
-                if nodes[index].kind.isContainer {
-                    enter(index)
-                    open.append(index)
-                } else {
-                    leaf(index)
-                }
+            case .paragraph, .heading, .blockQuote, .list, .listItem, .table, .tableRow, .tableCell,
+                 .footnoteDefinition, .alignment, .spoiler, .emphasis, .strong, .strikethrough, .underline,
+                 .superscript, .subscript, .link, .color, .fontSize, .font:
+                // Listed rather than asked (`kind.isContainer`), which copies the kind.
+                enter(index)
+                open.append(index)
+            case .thematicBreak, .codeBlock, .rawBlock, .lineBreak, .code, .footnoteReference, .rawInline:
+                leaf(index)
             }
             index += 1
         }
