@@ -25,13 +25,29 @@ struct InputLimits: ParsableArguments {
         Markdown and JSON output (BBCode output still refuses them). For trusted input only.
         """)
 
+    /// The limits as plain values (what ``Conversion`` keeps).
+    struct Values: Equatable {
+        var parseTimeLimit: Double?
+        var nestingLimit: Int?
+        var tagLimit: Int?
+        var lossyUTF8 = false
+
+        func apply(to options: ConversionOptions) -> ConversionOptions {
+            var options = options
+            options.replacesInvalidUTF8 = lossyUTF8
+            if let nestingLimit { options.nestingLimit = nestingLimit > 0 ? nestingLimit : nil }
+            if let tagLimit { options.tagLimit = tagLimit > 0 ? tagLimit : nil }
+            if let parseTimeLimit { options.parseTimeLimit = parseTimeLimit > 0 ? parseTimeLimit : nil }
+            return options
+        }
+    }
+
+    var values: Values {
+        Values(parseTimeLimit: parseTimeLimit, nestingLimit: nestingLimit, tagLimit: tagLimit, lossyUTF8: lossyUtf8)
+    }
+
     func apply(to options: ConversionOptions) -> ConversionOptions {
-        var options = options
-        options.replacesInvalidUTF8 = lossyUtf8
-        if let nestingLimit { options.nestingLimit = nestingLimit > 0 ? nestingLimit : nil }
-        if let tagLimit { options.tagLimit = tagLimit > 0 ? tagLimit : nil }
-        if let parseTimeLimit { options.parseTimeLimit = parseTimeLimit > 0 ? parseTimeLimit : nil }
-        return options
+        values.apply(to: options)
     }
 
     /// The same options as command-line arguments, for the worker processes of a batch.

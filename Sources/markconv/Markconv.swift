@@ -67,13 +67,6 @@ struct Markconv: ParsableCommand {
     @OptionGroup(title: "Limits on the input")
     var limits: InputLimits
 
-    /// The conversion options every subcommand shares.
-    var parseOptions: ConversionOptions {
-        var options = limits.apply(to: ConversionOptions(allowsRawHTML: unsafe))
-        options.frontMatter = frontMatter
-        return options
-    }
-
     @Flag(help: "Exit with status 3 when the conversion lost anything (any warning of loss); the -o file is then not written.")
     var failIfLossy = false
 
@@ -120,6 +113,9 @@ struct Markconv: ParsableCommand {
         // ArgumentParser does not look for a subcommand where the root command takes
         // files, so `roundtrip`, `batch` and `help` are told apart here. They are still
         // listed as subcommands, for the help, the man page and the completions.
+        if let conversion = Conversion(commonArguments: arguments) {
+            return execute(Markconv.self, usage: "markconv --help") { try conversion.run() }
+        }
         let subcommands = configuration.subcommands
         if arguments.first == "help" {
             let named = subcommands.first { $0.configuration.commandName == arguments.dropFirst().first }
@@ -155,9 +151,17 @@ struct Markconv: ParsableCommand {
     }
 
     private static func run<Command: ParsableCommand>(_ type: Command.Type, _ arguments: [String], usage: String) -> Int32 {
-        do {
+        execute(type, usage: usage) {
             var command = try type.parseAsRoot(arguments)
             try command.run()
+        }
+    }
+
+    /// Runs `body` and turns what it throws into a message on standard error and the exit
+    /// status; errors of ArgumentParser's are worded by `type`.
+    private static func execute<Command: ParsableCommand>(_ type: Command.Type, usage: String, _ body: () throws -> Void) -> Int32 {
+        do {
+            try body()
             return ExitStatus.success.rawValue
         } catch let failure as CLIFailure {
             ProcessIO.printError("markconv: \(failure.message)")
@@ -194,36 +198,14 @@ struct Markconv: ParsableCommand {
             try printLists()
             return
         }
-        let source = try readerFormat()
-        let target = try writerFormat()
-        guard target.name.isWritable else {
-            throw CLIFailure(message: FormatError.notWritable(target.name).description, status: .unknownWriter)
-        }
-        let inputs = files.isEmpty ? ["-"] : files
-        try checkOutputPath(against: inputs)
-        let reading = try read(inputs, as: source, for: target)
-        let writing: WriteResult
-        do {
-            var options = parseOptions
-            options.listIndentation = layout.listIndentation
-            writing = try MarkupKit.write(reading.document, as: target, readFrom: source, options: options)
-        } catch let error as FormatError {
-            throw CLIFailure(message: error.description, status: .unknownWriter)
-        }
-        let warnings = reading.warnings + writing.warnings
-        let lost = failIfLossy && warnings.contains(where: { $0.kind == .loss })
-        // A file that is written means success to make and its kin: not when it failed.
-        if !(lost && output != nil) {
-            try ProcessIO.save(writing.bytes, to: output)
-        }
-        leaveToTheOperatingSystem(reading.document)
-        if !quiet {
-            Markconv.printWarnings(warnings, limit: maxWarnings) { reading.locate($0) }
-        }
-        if lost {
-            throw CLIFailure(message: "the conversion lost content (--fail-if-lossy)" + (output.map { "; \($0) was not written" } ?? ""),
-                             status: .lossy)
-        }
+        try conversion.run()
+    }
+
+    /// The conversion these options ask for.
+    var conversion: Conversion {
+        Conversion(from: from, to: to, output: output, files: files, unsafe: unsafe, frontMatter: frontMatter,
+                   listIndent: layout.listIndent, limits: limits.values, failsIfLossy: failIfLossy, quiet: quiet,
+                   maxWarnings: maxWarnings)
     }
 
     /// Each warning on its own line, up to `limit` (0: all), then one line counting the
@@ -247,34 +229,7 @@ struct Markconv: ParsableCommand {
         ProcessIO.printError("markconv: \(rest.count) more warnings not shown (\(kinds); --max-warnings 0 shows all)")
     }
 
-    /// The output may not be one of the inputs (it would be replaced by what was read
-    /// from it), nor a format name, which is what `-o gfm` meant when `-t` was intended.
-    private func checkOutputPath(against inputs: [String]) throws(CLIFailure) {
-        guard let output, output != "-" else { return }
-        if let input = inputs.first(where: { $0 != "-" && ($0 == output || ProcessIO.isSameFile($0, output)) }) {
-            throw CLIFailure(message: "the output \(output) is also an input (\(input)); write to another file", status: .usage)
-        }
-        if !output.contains("/") && !output.contains("."), (try? Format(parsing: output)) != nil {
-            throw CLIFailure(message: "-o \(output) names a format, not a file: write -t \(output) for the output format, or -o ./\(output) for a file of that name",
-                             status: .usage)
-        }
-    }
-
     // MARK: Formats
-
-    private func readerFormat() throws(CLIFailure) -> Format {
-        let specification = from ?? files.lazy.compactMap(Markconv.formatName(forPath:)).first ?? "gfm"
-        let format = try Markconv.parse(specification, unknownStatus: .unknownReader)
-        guard format.name.isReadable else {
-            throw CLIFailure(message: FormatError.notReadable(format.name).description, status: .unknownReader)
-        }
-        return format
-    }
-
-    /// `-t`, or what the `-o` file's extension says, as pandoc guesses it.
-    private func writerFormat() throws(CLIFailure) -> Format {
-        try Markconv.parse(to ?? output.flatMap(Markconv.formatName(forPath:)) ?? "html", unknownStatus: .unknownWriter)
-    }
 
     /// A format specification, or the failure with the status that kind of mistake gets.
     static func parse(_ specification: String, unknownStatus: ExitStatus) throws(CLIFailure) -> Format {
@@ -318,70 +273,6 @@ struct Markconv: ParsableCommand {
         try ProcessIO.save(Array((lines.joined(separator: "\n") + "\n").utf8), to: nil)
     }
 
-    // MARK: Input
-
-    /// Reads every input and joins them into one document.
-    private func read(_ paths: [String], as format: Format, for target: Format) throws(CLIFailure) -> Reading {
-        var contents: [(path: String, bytes: [UInt8])] = []
-        for path in paths {
-            contents.append((path, try ProcessIO.readFile(path)))
-        }
-        if format.name == .json {
-            // Each JSON file is a whole document; their blocks are appended in order.
-            var builder = DocumentBuilder()
-            var warnings: [ConversionWarning] = []
-            for content in contents {
-                let reading = try read(content.bytes, as: format, for: target, sources: [Reading.Source(name: displayName(content.path))])
-                builder.append(reading.document)
-                warnings += reading.warnings
-            }
-            return Reading(document: builder.finish(), warnings: warnings, sources: [])
-        }
-        guard contents.count > 1 else {
-            let source = Reading.Source(name: displayName(contents[0].path))
-            return try read(contents[0].bytes, as: format, for: target, sources: paths == ["-"] ? [] : [source])
-        }
-        // Text inputs are concatenated with a blank line between them, as pandoc does;
-        // warnings and errors are mapped back to the file they came from.
-        var joined: [UInt8] = []
-        joined.reserveCapacity(contents.reduce(0) { $0 + $1.bytes.count + 2 })
-        var sources: [Reading.Source] = []
-        var line: Int32 = 1
-        for (offset, content) in contents.enumerated() {
-            sources.append(Reading.Source(name: displayName(content.path), firstLine: line, firstByte: joined.count))
-            joined += content.bytes
-            line += Int32(content.bytes.lazy.filter { $0 == UInt8(ascii: "\n") }.count)
-            if offset < contents.count - 1 {
-                if content.bytes.last != UInt8(ascii: "\n") {
-                    joined.append(UInt8(ascii: "\n"))
-                    line += 1
-                }
-                joined.append(UInt8(ascii: "\n"))
-                line += 1
-            }
-        }
-        return try read(joined, as: format, for: target, sources: sources)
-    }
-
-    private func read(_ bytes: [UInt8], as format: Format, for target: Format, sources: [Reading.Source]) throws(CLIFailure) -> Reading {
-        do {
-            let reading = try MarkupKit.read(utf8: bytes, as: format, for: target, options: parseOptions)
-            return Reading(document: reading.document, warnings: reading.warnings, sources: sources)
-        } catch MarkupKitError.invalidUTF8(let offset) {
-            let source = sources.last { $0.firstByte <= offset } ?? Reading.Source(name: "standard input")
-            throw CLIFailure(message: "\(source.name): invalid UTF-8 at byte offset \(offset - source.firstByte)",
-                             status: .invalidInput)
-        } catch let error as MarkupKitError {
-            let prefix = sources.count == 1 ? "\(sources[0].name): " : ""
-            throw CLIFailure(message: prefix + error.description, status: .invalidInput)
-        } catch {
-            throw CLIFailure(message: "\(error)", status: .invalidInput)
-        }
-    }
-
-    private func displayName(_ path: String) -> String {
-        path == "-" ? "standard input" : path
-    }
 }
 
 /// Documents the process no longer needs but does not free: it is about to exit, and
@@ -389,7 +280,7 @@ struct Markconv: ParsableCommand {
 /// (a tenth of a 2 MB conversion) that the operating system does for free.
 nonisolated(unsafe) private var keptUntilExit: [Document] = []
 
-private func leaveToTheOperatingSystem(_ document: Document) {
+func leaveToTheOperatingSystem(_ document: Document) {
     keptUntilExit.append(document)
 }
 

@@ -14,7 +14,11 @@ struct MarkdownLayout: ParsableArguments {
         }
     }
 
-    var listIndentation: MarkdownWriter.ListIndentation { listIndent.map { .atLeast($0) } ?? .contentColumn }
+    var listIndentation: MarkdownWriter.ListIndentation { Self.listIndentation(listIndent) }
+
+    static func listIndentation(_ listIndent: Int?) -> MarkdownWriter.ListIndentation {
+        listIndent.map { .atLeast($0) } ?? .contentColumn
+    }
 
     /// The same option as command-line arguments, for the worker processes of a batch.
     var arguments: [String] { listIndent.map { ["--list-indent", String($0)] } ?? [] }
