@@ -50,7 +50,7 @@ let package = Package(
             path: "Sources/Markdown"
         ),
         .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore", "ByteScan", "CGumbo", "GumboGuard"], path: "Sources/HTML"),
-        .target(name: "MarkupKitBBCode", dependencies: ["MarkupKitCore"], path: "Sources/BBCode"),
+        .target(name: "MarkupKitBBCode", dependencies: ["MarkupKitCore", "ByteScan"], path: "Sources/BBCode"),
         .target(name: "MarkupKitJSON", dependencies: ["MarkupKitCore"], path: "Sources/JSON"),
         .target(
             name: "MarkupKit",

@@ -71,3 +71,25 @@ size_t markupkit_first_html_special(const unsigned char *bytes, size_t count) {
   while (index < count && !html_special[bytes[index]]) index++;
   return index;
 }
+
+size_t markupkit_first_of(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count) {
+  if (set_count > 8) set_count = 8;
+  size_t index = 0;
+#if defined(__SSE2__)
+  __m128i wanted[8];
+  for (size_t member = 0; member < set_count; member++) wanted[member] = _mm_set1_epi8((char)set[member]);
+  for (; index + 16 <= count; index += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(bytes + index));
+    __m128i hits = _mm_setzero_si128();
+    for (size_t member = 0; member < set_count; member++) hits = _mm_or_si128(hits, _mm_cmpeq_epi8(v, wanted[member]));
+    int found = _mm_movemask_epi8(hits);
+    if (found != 0) return index + (size_t)__builtin_ctz((unsigned)found);
+  }
+#endif
+  for (; index < count; index++) {
+    for (size_t member = 0; member < set_count; member++) {
+      if (bytes[index] == set[member]) return index;
+    }
+  }
+  return count;
+}

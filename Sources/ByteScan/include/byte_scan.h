@@ -4,7 +4,8 @@
 #include <stddef.h>
 
 /* The scans that run over every byte of a conversion — every input's UTF-8 validation and
-   control characters, the HTML writer's escaping — sixteen bytes at a time. In C because Swift's SIMD types compile to vector
+   control characters, the HTML writer's escaping, the BBCode writer's look for what a
+   forum would read as a tag or an address — sixteen bytes at a time. In C because Swift's SIMD types compile to vector
    instructions in some shapes of code and to a loop over lanes in others, and these run
    over every byte of every input, more than once. */
 
@@ -19,5 +20,9 @@ size_t markupkit_first_control(const unsigned char *bytes, size_t count, unsigne
 /* The offset of the first byte HTML text cannot carry as it is — `&`, `<`, `>`, `"`, or a
    control character other than tab, LF and form feed (DEL included) — or `count`. */
 size_t markupkit_first_html_special(const unsigned char *bytes, size_t count);
+
+/* The offset of the first byte that is one of `set_count` (at most 8) bytes of `set`,
+   or `count`. */
+size_t markupkit_first_of(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count);
 
 #endif
