@@ -49,6 +49,19 @@ import Testing
         }
     }
 
+    @Test func firstOfASetIsTheFirstMember() {
+        let set: [UInt8] = Array("[]:@.".utf8)
+        eachPlacement { bytes in
+            for count in [0, 2, 5] {
+                let expected = bytes.firstIndex { set.prefix(count).contains($0) } ?? bytes.count
+                let found = set.withUnsafeBufferPointer { members in
+                    scan(bytes) { markupkit_first_of($0, $1, members.baseAddress!, count) }
+                }
+                #expect(found == expected)
+            }
+        }
+    }
+
     /// Invalid UTF-8 is found at the same byte wherever it falls relative to the blocks.
     @Test func invalidUTF8IsFoundWhereverItFalls() {
         for length in 1...40 {
