@@ -116,13 +116,14 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         let scalars = Array(specification.unicodeScalars)
         let nameEnd = scalars.firstIndex { $0 == "+" || $0 == "-" } ?? scalars.count
         let nameText = String(String.UnicodeScalarView(scalars[..<nameEnd])).lowercased()
-        if let dialect = Format.dialect(named: nameText) {
+        // The other formats first: asking for a dialect builds every dialect's table, a
+        // tenth of a run's start-up. No dialect is named like one of them but `bbcode`.
+        let named = Name(rawValue: nameText) ?? Format.aliases[nameText]
+        guard let name = named, name != .bbcode else {
+            guard let dialect = Format.dialect(named: nameText) else { throw .unknownFormat(nameText) }
             guard nameEnd == scalars.count else { throw .extensionsNotSupported(format: nameText) }
             self = .bbcode(dialect)
             return
-        }
-        guard let name = Name(rawValue: nameText) ?? Format.aliases[nameText], name != .bbcode else {
-            throw .unknownFormat(nameText)
         }
         var extensions = name.defaultExtensions
         var position = nameEnd

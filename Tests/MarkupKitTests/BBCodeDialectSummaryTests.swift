@@ -31,3 +31,21 @@ import Testing
         }
     }
 }
+
+/// Format names are read before dialect names (building the dialects' tables is a tenth
+/// of a run's start-up), which is right only while no dialect shares a format's name.
+@Suite struct FormatNameTests {
+    @Test func noDialectIsNamedLikeAnotherFormat() throws {
+        let otherNames = Set(["gfm", "commonmark", "html", "json", "markdown", "md", "html5"])
+        for dialect in BBCodeDialect.all {
+            let short = dialect.name.hasPrefix("bbcode_") ? String(dialect.name.dropFirst("bbcode_".count)) : dialect.name
+            #expect(!otherNames.contains(dialect.name) && !otherNames.contains(short), "\(dialect.name)")
+            #expect(try Format(parsing: dialect.name) == .bbcode(dialect))
+            if short != dialect.name { #expect(try Format(parsing: short) == .bbcode(dialect)) }
+        }
+        #expect(try Format(parsing: "bbcode").name == .bbcode)
+        #expect(try Format(parsing: "GFM-autolink") == Format(.gfm, extensions: Format.Name.gfm.defaultExtensions.subtracting(.autolink)))
+        #expect(throws: FormatError.unknownFormat("nope")) { try Format(parsing: "nope") }
+        #expect(throws: FormatError.extensionsNotSupported(format: "bbcode_phpbb")) { try Format(parsing: "bbcode_phpbb+table") }
+    }
+}
