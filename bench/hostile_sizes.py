@@ -15,10 +15,11 @@ is timed a second time, interleaved with cmark-gfm alone on the same inputs for 
 and passes if it is linear then or grows no faster than cmark-gfm alone. Exits 1 if any
 case fails.
 
-Usage: bench/hostile_sizes.py [--markconv PATH] [--only SUBSTRING] [--ratio 2.3]
+Usage: bench/hostile_sizes.py [--markconv PATH] [--only SUBSTRING] [--ratio 2.3] [--jobs 2]
 """
 import argparse
 import collections
+import concurrent.futures
 import itertools
 import math
 import os
@@ -342,15 +343,21 @@ def main():
     parser.add_argument("--markconv", default=".build/release/markconv")
     parser.add_argument("--only", default="")
     parser.add_argument("--ratio", type=float, default=2.3)
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="cases judged at once (each time is the child's own CPU time, so two cases "
+                             "on two cores do not slow each other's clock)")
     arguments = parser.parse_args()
     failures = 0
     print("| case | input 1× | 1× s | 2× s | 1×→2× | largest | its s | its MB | verdict |")
     print("|---|--:|--:|--:|--:|--:|--:|--:|---|")
-    with tempfile.TemporaryDirectory() as folder:
-        for name, (source, build, *target) in CASES.items():
-            if arguments.only not in name:
-                continue
-            points, verdict, failed = judge(arguments.markconv, folder, name, source, build, arguments.ratio, *target)
+    chosen = [(name, case) for name, case in CASES.items() if arguments.only in name]
+    with tempfile.TemporaryDirectory() as folder, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=max(1, arguments.jobs)) as pool:
+        judged = [pool.submit(judge, arguments.markconv, folder, name, source, build, arguments.ratio, *target)
+                  for name, (source, build, *target) in chosen]
+        # Rows in the table's order, each as soon as it and those before it are done.
+        for (name, _), future in zip(chosen, judged):
+            points, verdict, failed = future.result()
             failures += failed
             (first, first_size) = points[0]
             second = f"{points[1][0].seconds:.3f}" if len(points) > 1 else "–"
