@@ -1,3 +1,4 @@
+import ByteScan
 /// Finds the addresses a forum links by itself in a post's text
 /// (`BBCodeDialect.ReadingRules.Autolinks`), the way phpBB 3.3's s9e/TextFormatter
 /// plugins find them:
@@ -28,8 +29,11 @@ enum BBCodeAutolinks {
         var taken = range.lowerBound
         var endTags = EndTagsAhead()
         while position < range.upperBound {
+            // Most bytes can start nothing: skipped sixteen at a time, then one table
+            // lookup each.
+            position = anchors.nextCandidate(in: input, from: position, end: range.upperBound)
+            guard position < range.upperBound else { break }
             let byte = input[position]
-            // Most bytes can start nothing: one table lookup each.
             guard anchors.mayStart(byte) else {
                 position += 1
                 continue
@@ -104,6 +108,9 @@ enum BBCodeAutolinks {
         let www: Bool
         let ftp: Bool
         private var starts: (UInt64, UInt64) = (0, 0)
+        /// The bytes that may start an anchor with their 0x20 bit set (a letter's two
+        /// cases are one), for `nextCandidate`'s scan; it is used at up to eight.
+        private var folded: [UInt8] = []
 
         init(_ rules: BBCodeDialect.ReadingRules.Autolinks) {
             schemes = rules.schemes.map { Array(($0.lowercased() + "://").utf8) }
@@ -117,6 +124,19 @@ enum BBCodeAutolinks {
                 if first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z") { insert(first - 0x20) }
             }
             if rules.email { insert(UInt8(ascii: "@")) }
+            for byte in UInt8(0)..<128 where mayStart(byte) && !folded.contains(byte | 0x20) {
+                folded.append(byte | 0x20)
+            }
+        }
+
+        /// The first position from `position` on where an anchor may start (or `end`):
+        /// sixteen bytes at a time where the bytes that may start one are few enough.
+        @inline(__always)
+        func nextCandidate(in input: UnsafeBufferPointer<UInt8>, from position: Int, end: Int) -> Int {
+            guard folded.count <= 8, position < end, let base = input.baseAddress else { return position }
+            return position + folded.withUnsafeBufferPointer {
+                markupkit_first_of_folded(base + position, end - position, $0.baseAddress ?? base, $0.count)
+            }
         }
 
         private mutating func insert(_ byte: UInt8) {

@@ -59,6 +59,13 @@ import Testing
                 }
                 #expect(found == expected)
             }
+            // Folded: `h` stands for `h` and `H`, `` ` `` for `` ` `` and `@`.
+            let folded: [UInt8] = Array("hw`".utf8)
+            let expected = bytes.firstIndex { folded.contains($0 | 0x20) } ?? bytes.count
+            let found = folded.withUnsafeBufferPointer { members in
+                scan(bytes) { markupkit_first_of_folded($0, $1, members.baseAddress!, members.count) }
+            }
+            #expect(found == expected)
         }
     }
 

@@ -25,4 +25,8 @@ size_t markupkit_first_html_special(const unsigned char *bytes, size_t count);
    or `count`. */
 size_t markupkit_first_of(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count);
 
+/* As markupkit_first_of, with each byte's 0x20 bit set before it is compared: one member
+   stands for a letter in both cases (and `@` for `@` and `` ` ``). */
+size_t markupkit_first_of_folded(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count);
+
 #endif
