@@ -31,7 +31,12 @@ public struct Document: Sendable {
     /// The number of nodes in the whole tree.
     public var nodeCount: Int { nodes.count }
 
-    public subscript(index: Int) -> Node { nodes[index] }
+    /// Lends the node in place: writers look at the kind of every node they pass, and a
+    /// copy retains and releases what the kind carries.
+    @inlinable
+    public subscript(index: Int) -> Node {
+        _read { yield nodes[index] }
+    }
 
     /// Moves every node's source range as ``SourcePosition/relocated(to:)`` does.
     public mutating func relocate(to origin: SourcePosition) {
