@@ -1199,20 +1199,9 @@ private struct BBCodeOutput: ~Copyable {
            first == UInt8(ascii: ".") || first == UInt8(ascii: "/") || first == UInt8(ascii: ":") {
             return true
         }
-        // Brackets, and where the forum links addresses `:`, `@` and `.`, found sixteen
-        // bytes at a time; a `.` counts only after a `w` (or `p`).
-        let set: StaticString = "[]:@."
-        let setCount = autolinks ? 5 : 2
-        var index = 0
-        while index < bytes.count {
-            let found = index + markupkit_first_of(base + index, bytes.count - index, set.utf8Start, setCount)
-            guard found < bytes.count else { return false }
-            if base[found] != UInt8(ascii: ".") { return true }
-            let previous = found > 0 ? base[found - 1] | 0x20 : 0
-            if previous == UInt8(ascii: "w") || (ftp && previous == UInt8(ascii: "p")) { return true }
-            index = found + 1
-        }
-        return false
+        // Brackets, and where the forum links addresses `:`, `@` and `.` after a `w` (or
+        // `p`), looked for sixteen bytes at a time.
+        return markupkit_bbcode_text_is_special(base, bytes.count, autolinks ? 1 : 0, ftp ? 1 : 0) != 0
     }
 
     /// Appends `bytes[range]`, with the dialect's split at each break inside it.

@@ -104,3 +104,38 @@ size_t markupkit_first_of(const unsigned char *bytes, size_t count, const unsign
 size_t markupkit_first_of_folded(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count) {
   return first_of(bytes, count, set, set_count, 0x20);
 }
+
+/* A hit at `index` counts unless it is a `.` without `w` (or `p`) before it. */
+static inline int bbcode_hit_counts(const unsigned char *bytes, size_t index, int ftp) {
+  if (bytes[index] != '.') return 1;
+  if (index == 0) return 0;
+  unsigned char previous = bytes[index - 1] | 0x20;
+  return previous == 'w' || (ftp && previous == 'p');
+}
+
+int markupkit_bbcode_text_is_special(const unsigned char *bytes, size_t count, int addresses, int ftp) {
+  size_t index = 0;
+#if defined(__SSE2__)
+  const __m128i open = _mm_set1_epi8('['), close = _mm_set1_epi8(']');
+  const __m128i colon = _mm_set1_epi8(':'), at = _mm_set1_epi8('@'), dot = _mm_set1_epi8('.');
+  for (; index + 16 <= count; index += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(bytes + index));
+    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(v, open), _mm_cmpeq_epi8(v, close));
+    if (addresses) {
+      hits = _mm_or_si128(hits, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, at)),
+                                             _mm_cmpeq_epi8(v, dot)));
+    }
+    unsigned mask = (unsigned)_mm_movemask_epi8(hits);
+    while (mask != 0) {
+      if (bbcode_hit_counts(bytes, index + (size_t)__builtin_ctz(mask), ftp)) return 1;
+      mask &= mask - 1;
+    }
+  }
+#endif
+  for (; index < count; index++) {
+    unsigned char byte = bytes[index];
+    if (byte == '[' || byte == ']') return 1;
+    if (addresses && (byte == ':' || byte == '@' || byte == '.') && bbcode_hit_counts(bytes, index, ftp)) return 1;
+  }
+  return 0;
+}

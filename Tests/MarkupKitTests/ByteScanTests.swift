@@ -69,6 +69,39 @@ import Testing
         }
     }
 
+    @Test func bbcodeSpecialsAreBracketsAndAddressMarks() {
+        func reference(_ bytes: [UInt8], addresses: Bool, ftp: Bool) -> Bool {
+            for (index, byte) in bytes.enumerated() {
+                if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") { return true }
+                guard addresses else { continue }
+                if byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") { return true }
+                if byte == UInt8(ascii: "."), index > 0 {
+                    let previous = bytes[index - 1] | 0x20
+                    if previous == UInt8(ascii: "w") || (ftp && previous == UInt8(ascii: "p")) { return true }
+                }
+            }
+            return false
+        }
+        func check(_ bytes: [UInt8]) {
+            for (addresses, ftp) in [(false, false), (true, false), (true, true)] {
+                let found = scan(bytes) { Int(markupkit_bbcode_text_is_special($0, $1, addresses ? 1 : 0, ftp ? 1 : 0)) }
+                #expect((found != 0) == reference(bytes, addresses: addresses, ftp: ftp), "\(bytes)")
+            }
+        }
+        eachPlacement(check)
+        // A `.` after each letter that matters, and after others, at every place.
+        for length in 2...40 {
+            for place in 1..<length {
+                for before in Array("wWpPx.".utf8) {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[place - 1] = before
+                    bytes[place] = UInt8(ascii: ".")
+                    check(bytes)
+                }
+            }
+        }
+    }
+
     /// Invalid UTF-8 is found at the same byte wherever it falls relative to the blocks.
     @Test func invalidUTF8IsFoundWhereverItFalls() {
         for length in 1...40 {

@@ -25,6 +25,11 @@ size_t markupkit_first_html_special(const unsigned char *bytes, size_t count);
    or `count`. */
 size_t markupkit_first_of(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count);
 
+/* Whether BBCode text holds what a forum reads as a tag, `[` or `]`, or — with
+   `addresses` — what may start or end an address the forum links by itself: `:`, `@`, or
+   a `.` after `w` (with `ftp`, after `p` too), in either case. */
+int markupkit_bbcode_text_is_special(const unsigned char *bytes, size_t count, int addresses, int ftp);
+
 /* As markupkit_first_of, with each byte's 0x20 bit set before it is compared: one member
    stands for a letter in both cases (and `@` for `@` and `` ` ``). */
 size_t markupkit_first_of_folded(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count);
