@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "MarkupKitMarkdown",
             // The Markdown writer falls back to HTML for tables when the target lacks them.
-            dependencies: ["MarkupKitCore", "MarkupKitHTML", "CCmarkGFM", "CmarkArena"],
+            dependencies: ["MarkupKitCore", "MarkupKitHTML", "ByteScan", "CCmarkGFM", "CmarkArena"],
             path: "Sources/Markdown"
         ),
         .target(name: "MarkupKitHTML", dependencies: ["MarkupKitCore", "ByteScan", "CGumbo", "GumboGuard"], path: "Sources/HTML"),

@@ -139,3 +139,36 @@ int markupkit_bbcode_text_is_special(const unsigned char *bytes, size_t count, i
   }
   return 0;
 }
+
+size_t markupkit_line_starts(const unsigned char *bytes, size_t count, size_t from, size_t *starts,
+                             size_t capacity, size_t *resume) {
+  size_t found = 0, index = from;
+  if (capacity == 0) {
+    *resume = from;
+    return 0;
+  }
+#if defined(__SSE2__)
+  const __m128i line_feed = _mm_set1_epi8('\n');
+  for (; index + 16 <= count; index += 16) {
+    unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(bytes + index)), line_feed));
+    while (mask != 0) {
+      starts[found++] = index + (size_t)__builtin_ctz(mask) + 1;
+      if (found == capacity) {
+        *resume = starts[found - 1];
+        return found;
+      }
+      mask &= mask - 1;
+    }
+  }
+#endif
+  for (; index < count; index++) {
+    if (bytes[index] != '\n') continue;
+    starts[found++] = index + 1;
+    if (found == capacity) {
+      *resume = index + 1;
+      return found;
+    }
+  }
+  *resume = count;
+  return found;
+}

@@ -5,7 +5,8 @@
 
 /* The scans that run over every byte of a conversion — every input's UTF-8 validation and
    control characters, the HTML writer's escaping, the BBCode writer's look for what a
-   forum would read as a tag or an address — sixteen bytes at a time. In C because Swift's SIMD types compile to vector
+   forum would read as a tag or an address, the Markdown reader's line starts — sixteen
+   bytes at a time. In C because Swift's SIMD types compile to vector
    instructions in some shapes of code and to a loop over lanes in others, and these run
    over every byte of every input, more than once. */
 
@@ -24,6 +25,12 @@ size_t markupkit_first_html_special(const unsigned char *bytes, size_t count);
 /* The offset of the first byte that is one of `set_count` (at most 8) bytes of `set`,
    or `count`. */
 size_t markupkit_first_of(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count);
+
+/* The offsets just after each LF in bytes[from..<count], in order, written to `starts`
+   until `capacity` are written; returns how many, and sets `resume` to where to go on
+   from (`count` once every line end has been found). Only LF ends a line here. */
+size_t markupkit_line_starts(const unsigned char *bytes, size_t count, size_t from, size_t *starts,
+                             size_t capacity, size_t *resume);
 
 /* Whether BBCode text holds what a forum reads as a tag, `[` or `]`, or — with
    `addresses` — what may start or end an address the forum links by itself: `:`, `@`, or
