@@ -57,6 +57,12 @@ public struct BBCodeReader: Sendable {
         return read(normalized: BBCodeReader.normalize(bytes))
     }
 
+    /// Reads bytes `InputPreparation` has already validated (`MarkupKit.read`), without
+    /// validating them again.
+    package func read(preparedUTF8 bytes: [UInt8]) -> ReadResult {
+        read(normalized: BBCodeReader.normalize(bytes))
+    }
+
     private func read(normalized bytes: [UInt8]) -> ReadResult {
         bytes.withUnsafeBufferPointer { buffer in
             var parser = BBCodeParser(input: buffer, dialect: dialect, vocabulary: BBCodeVocabulary(dialect))

@@ -76,9 +76,15 @@ public struct HTMLReader: Sendable {
     /// Reads UTF-8 bytes; invalid UTF-8 is an error naming the first bad byte.
     public func read(utf8 bytes: [UInt8]) throws(MarkupKitError) -> ReadResult {
         try UTF8Validation.validate(bytes)
+        return try read(preparedUTF8: bytes)
+    }
+
+    /// Reads bytes `InputPreparation` has already validated (`MarkupKit.read`), without
+    /// validating them again.
+    package func read(preparedUTF8 bytes: [UInt8]) throws(MarkupKitError) -> ReadResult {
         // Gumbo's tree points into the input (each tag's source text), so the input stays
         // pinned until the conversion is done.
-        return try bytes.withUnsafeBufferPointer { buffer throws(MarkupKitError) in
+        try bytes.withUnsafeBufferPointer { buffer throws(MarkupKitError) in
             try read(buffer)
         }
     }

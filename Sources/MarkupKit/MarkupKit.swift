@@ -188,19 +188,21 @@ public enum MarkupKit {
 
     /// Every reader is given the whole policy, and applies its address allowlist as its
     /// last step, so a refused address can reach no writer whichever way it came in.
+    /// Reads input `InputPreparation` has made valid (JSON's is checked by its reader).
     private static func readUnchecked(utf8 input: [UInt8], as format: Format, for target: Format?,
                                       policy: SafetyPolicy) throws -> ReadResult {
         switch format.name {
         case .commonmark, .gfm:
             return try MarkdownReader(extensions: format.extensions, policy: policy,
-                                      readsEmbeddedHTML: !passesRawHTMLThrough(target)).read(utf8: input)
+                                      readsEmbeddedHTML: !passesRawHTMLThrough(target)).read(preparedUTF8: input)
         case .json:
             return try JSONReader(policy: policy).read(utf8: input)
         case .bbcode:
-            return try BBCodeReader(dialect: format.dialect, policy: policy).read(utf8: input)
+            return BBCodeReader(dialect: format.dialect, policy: policy).read(preparedUTF8: input)
         case .html:
             let keepsTags = target.map { ($0.name == .gfm || $0.name == .commonmark) && $0.extensions.contains(.rawHTML) }
-            return try HTMLReader(options: .init(policy: policy, keepsUnknownElements: keepsTags ?? false)).read(utf8: input)
+            return try HTMLReader(options: .init(policy: policy, keepsUnknownElements: keepsTags ?? false))
+                .read(preparedUTF8: input)
         }
     }
 
