@@ -11,7 +11,8 @@
    reason; this one is per thread, so parses on different threads do not interfere.
 
    markupkit_arena_start() returns the allocator to pass to cmark_parser_new_with_mem;
-   markupkit_arena_release() frees everything the calling thread's arena handed out.
+   markupkit_arena_release() frees everything the calling thread's arena handed out (its
+   first chunk stays mapped, to be zeroed and reused by the thread's next parse).
    Nothing allocated from the arena may be used after the release. */
 cmark_mem *markupkit_arena_start(void);
 void markupkit_arena_release(void);
