@@ -351,12 +351,11 @@ private struct HTMLRenderer: ~Copyable {
 
     // MARK: Leaves
 
+    /// The leaves other than text and soft breaks, which `renderRange` writes itself.
     private mutating func leaf(_ index: Int) {
         switch nodes[index].kind {
-        case .text(let ref):
-            HTMLEscaping.escapeText(text(ref), into: &out)
-        case .softBreak:
-            out.append(byte: UInt8(ascii: "\n"))
+        case .text, .softBreak:
+            preconditionFailure("written by renderRange")
         case .lineBreak:
             out.append("<br />\n")
         case .code(let ref):
