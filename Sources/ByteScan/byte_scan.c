@@ -72,15 +72,13 @@ size_t markupkit_first_html_special(const unsigned char *bytes, size_t count) {
   return index;
 }
 
-static inline __attribute__((always_inline)) size_t first_of(const unsigned char *bytes, size_t count,
-                                                              const unsigned char *set, size_t set_count,
-                                                              unsigned char fold) {
+size_t markupkit_first_of_folded(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count) {
   if (set_count > 8) set_count = 8;
   size_t index = 0;
 #if defined(__SSE2__)
   __m128i wanted[8];
   for (size_t member = 0; member < set_count; member++) wanted[member] = _mm_set1_epi8((char)set[member]);
-  const __m128i folding = _mm_set1_epi8((char)fold);
+  const __m128i folding = _mm_set1_epi8(0x20);
   for (; index + 16 <= count; index += 16) {
     __m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(bytes + index)), folding);
     __m128i hits = _mm_setzero_si128();
@@ -91,18 +89,10 @@ static inline __attribute__((always_inline)) size_t first_of(const unsigned char
 #endif
   for (; index < count; index++) {
     for (size_t member = 0; member < set_count; member++) {
-      if ((bytes[index] | fold) == set[member]) return index;
+      if ((bytes[index] | 0x20) == set[member]) return index;
     }
   }
   return count;
-}
-
-size_t markupkit_first_of(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count) {
-  return first_of(bytes, count, set, set_count, 0);
-}
-
-size_t markupkit_first_of_folded(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count) {
-  return first_of(bytes, count, set, set_count, 0x20);
 }
 
 /* A hit at `index` counts unless it is a `.` without `w` (or `p`) before it. */

@@ -22,10 +22,6 @@ size_t markupkit_first_control(const unsigned char *bytes, size_t count, unsigne
    control character other than tab, LF and form feed (DEL included) — or `count`. */
 size_t markupkit_first_html_special(const unsigned char *bytes, size_t count);
 
-/* The offset of the first byte that is one of `set_count` (at most 8) bytes of `set`,
-   or `count`. */
-size_t markupkit_first_of(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count);
-
 /* The offsets just after each LF in bytes[from..<count], in order, written to `starts`
    until `capacity` are written; returns how many, and sets `resume` to where to go on
    from (`count` once every line end has been found). Only LF ends a line here. */
@@ -37,8 +33,9 @@ size_t markupkit_line_starts(const unsigned char *bytes, size_t count, size_t fr
    a `.` after `w` (with `ftp`, after `p` too), in either case. */
 int markupkit_bbcode_text_is_special(const unsigned char *bytes, size_t count, int addresses, int ftp);
 
-/* As markupkit_first_of, with each byte's 0x20 bit set before it is compared: one member
-   stands for a letter in both cases (and `@` for `@` and `` ` ``). */
+/* The offset of the first byte that, with its 0x20 bit set, is one of `set_count` (at
+   most 8) bytes of `set` — one member stands for a letter in both cases (and `` ` `` for
+   `` ` `` and `@`) — or `count`. */
 size_t markupkit_first_of_folded(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count);
 
 #endif
