@@ -118,8 +118,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         let nameText = String(String.UnicodeScalarView(scalars[..<nameEnd])).lowercased()
         // The other formats first: asking for a dialect builds every dialect's table, a
         // tenth of a run's start-up. No dialect is named like one of them but `bbcode`.
-        let named = Name(rawValue: nameText) ?? Format.aliases[nameText]
-        guard let name = named, name != .bbcode else {
+        guard let name = Name(rawValue: nameText) ?? Format.aliases[nameText], name != .bbcode else {
             guard let dialect = Format.dialect(named: nameText) else { throw .unknownFormat(nameText) }
             guard nameEnd == scalars.count else { throw .extensionsNotSupported(format: nameText) }
             self = .bbcode(dialect)

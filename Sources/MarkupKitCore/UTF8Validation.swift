@@ -46,4 +46,3 @@ public enum UTF8Validation {
         if let offset = firstInvalidOffset(in: bytes) { throw .invalidUTF8(offset: offset) }
     }
 }
-

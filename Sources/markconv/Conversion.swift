@@ -166,11 +166,7 @@ extension Conversion {
     /// reads instead (and reports, if it is a mistake).
     init?(commonArguments arguments: [String]) {
         // A first word that names a subcommand is that subcommand, not a file.
-        if let first = arguments.first, first == "help" || Markconv.configuration.subcommands.contains(where: {
-            $0.configuration.commandName == first
-        }) {
-            return nil
-        }
+        if let first = arguments.first, first == "help" || Markconv.subcommand(named: first) != nil { return nil }
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]

@@ -110,23 +110,26 @@ struct Markconv: ParsableCommand {
             guard argument.hasPrefix("--list-extensions=") else { return [argument] }
             return ["--list-extensions", "-f", String(argument.dropFirst("--list-extensions=".count))]
         }
-        // ArgumentParser does not look for a subcommand where the root command takes
-        // files, so `roundtrip`, `batch` and `help` are told apart here. They are still
-        // listed as subcommands, for the help, the man page and the completions.
         if let conversion = Conversion(commonArguments: arguments) {
             return execute(Markconv.self, usage: "markconv --help") { try conversion.run() }
         }
-        let subcommands = configuration.subcommands
+        // ArgumentParser does not look for a subcommand where the root command takes
+        // files, so `roundtrip`, `batch` and `help` are told apart here. They are still
+        // listed as subcommands, for the help, the man page and the completions.
         if arguments.first == "help" {
-            let named = subcommands.first { $0.configuration.commandName == arguments.dropFirst().first }
-            return printHelp(for: named ?? Markconv.self)
+            return printHelp(for: subcommand(named: arguments.dropFirst().first) ?? Markconv.self)
         }
-        guard let subcommand = subcommands.first(where: { $0.configuration.commandName == arguments.first }) else {
+        guard let subcommand = subcommand(named: arguments.first) else {
             return run(Markconv.self, arguments, usage: "markconv --help")
         }
         let rest = Array(arguments.dropFirst())
         if rest.contains("--help") || rest.contains("-h") { return printHelp(for: subcommand) }
         return run(subcommand, rest, usage: "markconv \(subcommand.configuration.commandName ?? "") --help")
+    }
+
+    /// The subcommand a first word names (`roundtrip`, `batch`, `serve`), if it names one.
+    static func subcommand(named name: String?) -> (any ParsableCommand.Type)? {
+        configuration.subcommands.first { $0.configuration.commandName == name }
     }
 
     /// A group of short options in which one takes a value (`-to gfm`): ArgumentParser
