@@ -26,14 +26,18 @@ public struct BBCodeWriter: Sendable {
     }
 
     public func write(_ document: Document) -> WriteResult {
-        var writer = BBCodeOutput(document: document, dialect: dialect, urlPolicy: policy.urlPolicy)
-        writer.render()
-        return writer.finish()
+        document.withUnsafeStorage { _, store in
+            var writer = BBCodeOutput(document: document, store: store, dialect: dialect, urlPolicy: policy.urlPolicy)
+            writer.render()
+            return writer.finish()
+        }
     }
 }
 
 private struct BBCodeOutput: ~Copyable {
     let document: Document
+    /// The document's text, lent for the whole write: text is copied from here as bytes.
+    let store: UnsafeBufferPointer<UInt8>
     let dialect: BBCodeDialect
     let urlPolicy: URLPolicy
     let vocabulary: BBCodeVocabulary
@@ -50,8 +54,20 @@ private struct BBCodeOutput: ~Copyable {
     /// Whether the forum links bare addresses at all.
     let linksAddresses: Bool
 
-    init(document: Document, dialect: BBCodeDialect, urlPolicy: URLPolicy) {
+    /// The dialect's way of parting text that would otherwise be read as markup, and its
+    /// no-parse tag: written wherever text is escaped, so made once.
+    let splitter: [UInt8]
+    let noParseTag: String
+
+    init(document: Document, store: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, urlPolicy: URLPolicy) {
         self.document = document
+        self.store = store
+        noParseTag = dialect.noParse.first ?? "noparse"
+        switch dialect.escape {
+        case .noParseTag: splitter = Array("[\(noParseTag)][/\(noParseTag)]".utf8)
+        case .emptyTagSplit(let tag): splitter = Array("[\(tag)][/\(tag)]".utf8)
+        case .invisibleMark(let mark): splitter = Array(String(mark).utf8)
+        }
         self.dialect = dialect
         self.urlPolicy = urlPolicy
         self.vocabulary = BBCodeVocabulary(dialect)
@@ -336,7 +352,7 @@ private struct BBCodeOutput: ~Copyable {
                 warn("thematic break has no tag in \(dialect.title); written as * * *", at: position)
             }
         case .codeBlock(let info, let code):
-            writeCodeBlock(info: info, code: document.string(code), at: position)
+            writeCodeBlock(info: info, code: code, at: position)
         case .rawBlock(let format, let content):
             if format == .bbcode {
                 out.append(contentsOf: document.string(content).trimmingSuffixNewlines())
@@ -539,45 +555,49 @@ private struct BBCodeOutput: ~Copyable {
         }
     }
 
-    private mutating func writeCodeBlock(info: String, code: String, at position: SourcePosition) {
+    private mutating func writeCodeBlock(info: String, code: TextRef, at position: SourcePosition) {
         let language = String(info.prefix { $0 != " " && $0 != "\t" })
         var tag = dialect.code.tags.first ?? "code"
-        var open = "[\(tag)]"
+        var value: String?
         if !language.isEmpty {
             if dialect.code.language && isSafeOptionValue(language) {
-                open = "[\(tag)=\(language)]"
+                value = language
             } else if let special = dialect.code.languageTags.first(where: { $0.value == language.lowercased() })?.key {
                 tag = special
-                open = "[\(tag)]"
             } else {
                 warn("code language \(language) dropped (\(dialect.title) has no code languages)", at: position)
             }
         }
+        let code = text(code)
         var body = code
-        if body.hasSuffix("\n") { body.removeLast() }
-        let closing = "[/\(tag)]"
-        body = breakingClosingTag(tag, in: body, what: "code", at: position)
-        out.append(contentsOf: open)
+        // The last line end, unless it is part of a CR LF (one character, kept whole).
+        if body.last == UInt8(ascii: "\n") && (body.count < 2 || body[body.count - 2] != UInt8(ascii: "\r")) {
+            body = UnsafeBufferPointer(rebasing: body.dropLast())
+        }
+        if let value { appendTag(tag, value: value) } else { appendTag(tag) }
         out.append(byte: UInt8(ascii: "\n"))
         // Each line of code ends in a line break; the reader drops the one after the
         // opening tag and the last: so one empty line is two breaks, and none is one.
         if !code.isEmpty {
-            out.append(contentsOf: body)
+            appendBreakingClosingTag(tag, in: body, what: "code", at: position)
             out.append(byte: UInt8(ascii: "\n"))
         }
-        out.append(contentsOf: closing)
+        appendClosingTag(tag)
     }
 
     /// Content read as it is up to the first closing tag (code, an image's description):
     /// a closing tag inside would end it early, so an invisible mark is put after its `[`.
-    private mutating func breakingClosingTag(_ tag: String, in content: String, what: String,
-                                             at position: SourcePosition) -> String {
+    private mutating func appendBreakingClosingTag(_ tag: String, in content: UnsafeBufferPointer<UInt8>, what: String,
+                                                   at position: SourcePosition) {
+        guard Self.holdsClosingTag(tag, in: content) else {
+            out.append(content)
+            return
+        }
         let closing = "[/\(tag)]"
-        guard content.containsIgnoringCase(closing) else { return content }
         var mark: Unicode.Scalar = "\u{200B}"
         if case .invisibleMark(let dialectMark) = dialect.escape { mark = dialectMark }
         warn("the \(what) contained \(closing), which would end it; an invisible U+\(String(mark.value, radix: 16, uppercase: true)) was put after the [", at: position)
-        return content.replacingCaseInsensitive(closing, with: "[\(mark)/\(tag)]")
+        out.append(contentsOf: String(decoding: content, as: UTF8.self).replacingCaseInsensitive(closing, with: "[\(mark)/\(tag)]"))
     }
 
     private mutating func writeTable(_ index: Int) {
@@ -785,8 +805,9 @@ private struct BBCodeOutput: ~Copyable {
 
     /// The inline children of a paragraph, heading or cell, with a heap stack.
     private mutating func renderInlines(childrenOf parent: Int) {
-        // What to write when each open node ends, and whether it ends a link.
-        var closers: [(end: Int, text: String, endsLink: Bool)] = []
+        // The tag to close when each open node ends (none when empty), and whether it
+        // ends a link.
+        var closers: [(end: Int, tag: String, endsLink: Bool)] = []
         var linkDepth = 0
         // Links written as tags, inside which the forum links nothing by itself (links
         // written as their text do not count).
@@ -796,9 +817,9 @@ private struct BBCodeOutput: ~Copyable {
         while index < end || !closers.isEmpty {
             if let last = closers.last, last.end <= index {
                 closers.removeLast()
-                out.append(contentsOf: last.text)
+                if !last.tag.isEmpty { appendClosingTag(last.tag) }
                 if last.endsLink { linkDepth -= 1 }
-                if last.endsLink && !last.text.isEmpty { taggedLinkDepth -= 1 }
+                if last.endsLink && !last.tag.isEmpty { taggedLinkDepth -= 1 }
                 continue
             }
             let node = document[index]
@@ -815,7 +836,7 @@ private struct BBCodeOutput: ~Copyable {
                 out.removeTrailingSpaces()
                 out.append(byte: UInt8(ascii: "\n"))
             case .code(let ref):
-                writeInlineCode(document.string(ref), at: position)
+                writeInlineCode(text(ref), at: position)
             case .emphasis:
                 closing = formatting(dialect.italic, index: index, what: "emphasis")
             case .strong:
@@ -833,21 +854,20 @@ private struct BBCodeOutput: ~Copyable {
                     warn("colour has no tag in \(dialect.title); the text was kept without it", at: position)
                 } else {
                     let spelling = document.hints(at: index)?.spelling.flatMap { CSSColor(parsing: $0) == color ? $0 : nil }
-                    out.append(contentsOf: "[\(dialect.color[0])=\(spelling ?? color.hexString)]")
-                    closing = "[/\(dialect.color[0])]"
+                    appendTag(dialect.color[0], value: spelling ?? color.hexString)
+                    closing = dialect.color[0]
                 }
             case .fontSize(let size):
                 if let unit = dialect.size {
-                    let value = sizeValue(size, in: unit, at: position)
-                    out.append(contentsOf: "[size=\(value)]")
-                    closing = "[/size]"
+                    appendTag("size", value: sizeValue(size, in: unit, at: position))
+                    closing = "size"
                 } else {
                     warn("font size has no tag in \(dialect.title); the text was kept without it", at: position)
                 }
             case .font(let family):
                 if let tag = dialect.font.first {
-                    out.append(contentsOf: "[\(tag)=\(family.names.joined(separator: ", "))]")
-                    closing = "[/\(tag)]"
+                    appendTag(tag, value: family.names.joined(separator: ", "))
+                    closing = tag
                 } else {
                     warn("font has no tag in \(dialect.title); the text was kept without it", at: position)
                 }
@@ -895,13 +915,17 @@ private struct BBCodeOutput: ~Copyable {
                     break
                 }
                 if let sup = dialect.superscript.first {
-                    out.append(contentsOf: "[\(sup)]\(number)[/\(sup)]")
+                    appendTag(sup)
+                    out.append(decimal: number)
+                    appendClosingTag(sup)
                 } else {
-                    out.append(contentsOf: "[\(number)]")
+                    out.append(byte: UInt8(ascii: "["))
+                    out.append(decimal: number)
+                    out.append(byte: UInt8(ascii: "]"))
                 }
             case .rawInline(let format, let ref):
                 if format == .bbcode {
-                    out.append(contentsOf: document.string(ref))
+                    out.append(text(ref))
                 } else {
                     writeEscaped(textAt: ref)
                     warn("raw \(format) written as text", at: position)
@@ -918,7 +942,8 @@ private struct BBCodeOutput: ~Copyable {
         }
     }
 
-    /// Opens a formatting tag and returns its closer, or warns that the dialect lacks it.
+    /// Opens a formatting tag and returns the name to close it by, or warns that the
+    /// dialect lacks it.
     private mutating func formatting(_ tags: [String], index: Int, what: String) -> String? {
         guard let canonical = tags.first else {
             warn("\(what) has no tag in \(dialect.title); the text was kept without it", at: document[index].range.start)
@@ -930,37 +955,53 @@ private struct BBCodeOutput: ~Copyable {
            !vocabulary.lowercaseOnly.contains(spelling.lowercased()) || spelling == spelling.lowercased() {
             tag = spelling
         }
-        out.append(contentsOf: "[\(tag)]")
-        return "[/\(tag)]"
+        appendTag(tag)
+        return tag
     }
 
-    /// Opens a link and returns its closing tag, or writes it whole and returns nil.
+    /// Opens a link and returns the tag to close it by, or writes it whole and returns nil.
     private mutating func openLink(_ destination: String, at index: Int) -> String? {
         let url = Self.safeURL(destination)
-        if url.lowercased().hasPrefix("mailto:"), let email = dialect.email.first {
-            let address = String(url.dropFirst(7))
-            if url == destination && isOwnText(index, address) {
-                out.append(contentsOf: "[\(email)]\(address)[/\(email)]")
+        let unchanged = url == destination
+        if Self.isMailto(url), let email = dialect.email.first {
+            let address = url.utf8.dropFirst(7)
+            if unchanged && isOwnText(index, address) {
+                appendTag(email)
+                out.append(contentsOf: String(Substring(address)))
+                appendClosingTag(email)
                 return nil
             }
-            out.append(contentsOf: "[\(email)=\(address)]")
-            return "[/\(email)]"
+            appendTag(email, value: String(Substring(address)))
+            return email
         }
         let tag = dialect.url.first ?? "url"
         // `[url]…[/url]` shows its address as the text: only an address written unchanged.
-        if url == destination && isOwnText(index, destination) {
-            out.append(contentsOf: "[\(tag)]\(url)[/\(tag)]")
+        if unchanged && isOwnText(index, destination.utf8[...]) {
+            appendTag(tag)
+            out.append(contentsOf: url)
+            appendClosingTag(tag)
             return nil
         }
-        out.append(contentsOf: "[\(tag)=\(url)]")
-        return "[/\(tag)]"
+        appendTag(tag, value: url)
+        return tag
+    }
+
+    /// Whether an address starts with `mailto:`, in any case (as its bytes: lower-casing
+    /// the whole address made a string per link).
+    private static func isMailto(_ url: String) -> Bool {
+        var scheme = "mailto:".utf8.makeIterator()
+        for byte in url.utf8.prefix(7) {
+            let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            guard lowered == scheme.next() else { return false }
+        }
+        return url.utf8.count >= 7
     }
 
     /// Whether a link's only content is exactly `text`.
-    private func isOwnText(_ index: Int, _ text: String) -> Bool {
-        let children = Array(document.children(of: index))
-        guard children.count == 1, case .text(let ref) = document[children[0]].kind else { return false }
-        return document.string(ref) == text
+    private func isOwnText(_ index: Int, _ text: Substring.UTF8View) -> Bool {
+        let end = document.subtreeEnd(of: index)
+        guard end == index + 2, case .text(let ref) = document[index + 1].kind else { return false }
+        return self.text(ref).elementsEqual(text)
     }
 
     /// A URL that cannot end its tag early: brackets, quotes, spaces and controls are
@@ -1008,7 +1049,8 @@ private struct BBCodeOutput: ~Copyable {
             // escaped, but kept from ending the tag early.
             out.append(contentsOf: "[img=\(source)]")
             let description = alt.containsByte({ $0 == UInt8(ascii: "\n") }) ? alt.replacing("\n", with: " ") : alt
-            out.append(contentsOf: breakingClosingTag("img", in: description, what: "image description", at: position))
+            var written = description
+            written.withUTF8 { appendBreakingClosingTag("img", in: $0, what: "image description", at: position) }
             out.append("[/img]")
             if hasSize { warn("image size dropped (\(dialect.title) takes it instead of the description)", at: position) }
         case .altInOption:
@@ -1029,36 +1071,61 @@ private struct BBCodeOutput: ~Copyable {
         }
     }
 
-    private mutating func writeInlineCode(_ code: String, at position: SourcePosition) {
-        var flat = code.containsByte { $0 == UInt8(ascii: "\n") } ? code.replacing("\n", with: " ") : code
+    private mutating func writeInlineCode(_ code: UnsafeBufferPointer<UInt8>, at position: SourcePosition) {
+        // A code span's line ends are spaces to Markdown, and a forum's inline code is one line.
+        guard let base = code.baseAddress, memchr(base, Int32(UInt8(ascii: "\n")), code.count) != nil else {
+            writeFlatInlineCode(code, at: position)
+            return
+        }
+        // (A CR LF is one character, which Markdown never makes but a JSON tree may hold: kept.)
+        var flat = Array(code)
+        for index in flat.indices where flat[index] == UInt8(ascii: "\n") && (index == 0 || flat[index - 1] != UInt8(ascii: "\r")) {
+            flat[index] = UInt8(ascii: " ")
+        }
+        flat.withUnsafeBufferPointer { writeFlatInlineCode($0, at: position) }
+    }
+
+    private mutating func writeFlatInlineCode(_ code: UnsafeBufferPointer<UInt8>, at position: SourcePosition) {
         // Only a closing tag inside would end the code early.
-        let mayHoldClosingTag = flat.containsByte { $0 == UInt8(ascii: "[") }
-        func holds(_ tag: String) -> Bool { mayHoldClosingTag && flat.containsIgnoringCase("[/\(tag)]") }
         switch dialect.inlineCode {
-        case .tag(let tag) where !holds(tag):
-            write(&flat, wrappedIn: tag)
-        case .singleLineCode where !holds("code"):
-            write(&flat, wrappedIn: "code")
-        case .noParse where !flat.isEmpty && !holds(dialect.noParse.first ?? "noparse"):
-            write(&flat, wrappedIn: dialect.noParse.first ?? "noparse")
+        case .tag(let tag) where !Self.holdsClosingTag(tag, in: code):
+            appendWrapped(code, in: tag)
+        case .singleLineCode where !Self.holdsClosingTag("code", in: code):
+            appendWrapped(code, in: "code")
+        case .noParse where !code.isEmpty && !Self.holdsClosingTag(noParseTag, in: code):
+            appendWrapped(code, in: noParseTag)
             warnOnce(key: .inlineCodeWithoutStyling, { "inline code written without code styling (\($0.title) has no inline code)" },
                      at: position)
         default:
-            writeEscaped(flat)
+            writeEscaped(bytes: code, insideLink: false)
             warnOnce(key: .inlineCodeAsText, { "inline code written as plain text (\($0.title) has no inline code)" }, at: position)
         }
     }
 
-    /// `[tag]text[/tag]`, written piece by piece: code spans are many, and a string built
-    /// for each was a tenth of converting API documentation to BBCode.
-    private mutating func write(_ text: inout String, wrappedIn tag: String) {
-        out.append(byte: UInt8(ascii: "["))
-        out.append(contentsOf: tag)
-        out.append(byte: UInt8(ascii: "]"))
-        text.withUTF8 { out.append($0) }
-        out.append("[/")
-        out.append(contentsOf: tag)
-        out.append(byte: UInt8(ascii: "]"))
+    /// Whether content read as it is up to `[/tag]` (code, an image's description) holds
+    /// that closing tag in any case. Compared as bytes where the content is ASCII: code is
+    /// long, and most of it has no `[` at all.
+    static func holdsClosingTag(_ tag: String, in content: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = content.baseAddress, memchr(base, Int32(UInt8(ascii: "[")), content.count) != nil else {
+            return false
+        }
+        let closing = "[/\(tag)]"
+        // Unicode's lower-casing can make ASCII of other characters (the Kelvin sign).
+        guard markupkit_ascii_prefix_length(base, content.count) == content.count else {
+            return String(decoding: content, as: UTF8.self).lowercased().contains(closing)
+        }
+        let needle = Array(closing.utf8)
+        guard content.count >= needle.count else { return false }
+        for start in 0...(content.count - needle.count) where content[start] == UInt8(ascii: "[") {
+            var matched = true
+            for (offset, wanted) in needle.enumerated() {
+                let byte = content[start + offset]
+                let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                if lowered != wanted { matched = false; break }
+            }
+            if matched { return true }
+        }
+        return false
     }
 
     /// A size in the dialect's unit, converted (and bounded) where the source used another.
@@ -1101,54 +1168,75 @@ private struct BBCodeOutput: ~Copyable {
     /// Inside a link's tags the forum links nothing by itself.
     private mutating func writeEscaped(_ text: String, insideLink: Bool = false) {
         var text = text
+        text.withUTF8 { writeEscaped(bytes: $0, insideLink: insideLink) }
+    }
+
+    /// Text a document holds, escaped, from the document's bytes.
+    private mutating func writeEscaped(textAt ref: TextRef, insideLink: Bool = false) {
+        writeEscaped(bytes: text(ref), insideLink: insideLink)
+    }
+
+    private mutating func writeEscaped(bytes text: UnsafeBufferPointer<UInt8>, insideLink: Bool) {
         // Most text has no brackets and no address in it: written as it is.
-        if text.withUTF8({ appendIfNothingToEscape($0, insideLink: insideLink) }) { return }
+        if appendIfNothingToEscape(text, insideLink: insideLink) { return }
         let autolinks = !insideLink && linksAddresses
+        // Text that must be escaped together with what the output ends with, when it does.
+        var joined: [UInt8]?
         // The forum sees the text written just before (another node's) and this as one
         // run: an address may start there and go on here. The two are written as one.
         if autolinks, let start = autolinkRunStart(), start < out.count {
-            let tail = out.withUnsafeBytes { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
-            var joined = tail + text
+            let tailCount = out.count - start
+            var run = out.withUnsafeBytes { Array($0[start...]) }
+            run.append(contentsOf: text)
             // Places to break in the text before were broken when it was written; one that
             // shows only now, with this text after it, is inside it.
-            let crossing = joined.withUTF8 { bytes in
-                BBCodeAutolinks.anchorBreaks(in: bytes, anchors: autolinkAnchors).contains { $0 < tail.utf8.count }
+            let crossing = run.withUnsafeBufferPointer { bytes in
+                BBCodeAutolinks.anchorBreaks(in: bytes, anchors: autolinkAnchors).contains { $0 < tailCount }
             }
             if crossing {
                 out.truncate(to: start)
-                text = joined
+                joined = run
             }
         }
         // Text written just before (another node's) may hold a `[` that this text would
         // close into a tag: the two are escaped as one.
-        if text.containsByte({ $0 == UInt8(ascii: "]") }), let start = unclosedBracketInOutput() {
-            let tail = out.withUnsafeBytes { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
+        let closesBracket = joined.map { $0.contains(UInt8(ascii: "]")) }
+            ?? (text.baseAddress.map { memchr($0, Int32(UInt8(ascii: "]")), text.count) != nil } ?? false)
+        if closesBracket, let start = unclosedBracketInOutput() {
+            var run = out.withUnsafeBytes { Array($0[start...]) }
+            if let joined { run.append(contentsOf: joined) } else { run.append(contentsOf: text) }
             out.truncate(to: start)
-            text = tail + text
+            joined = run
         }
-        text.withUTF8 { bytes in
-            // Where the forum would link a bare address by itself, the address is broken
-            // up as a tag would be: text stays text.
-            var breaks = autolinks ? BBCodeAutolinks.anchorBreaks(in: bytes, anchors: autolinkAnchors) : []
-            breaks.reverse()
-            var runStart = 0
-            var position = 0
-            while position < bytes.count {
-                // Not only whole tags: `[name=` or `[name` at the end may be finished by
-                // what is written after it (a quoted value runs on past the writer's own
-                // tags to the next `"]`), so a known name after a `[` is always broken up.
-                guard bytes[position] == UInt8(ascii: "["),
-                      let opening = BBCodeTagScanner.scanOpening(bytes, at: position),
-                      vocabulary.role(of: opening) != nil, couldContinueTag(bytes, at: opening.end) else {
-                    position += 1
-                    continue
-                }
-                appendBreakingAutolinks(bytes, runStart..<position, breaks: &breaks)
-                position = escape(bytes, opening: opening)
-                runStart = position
+        if let joined {
+            joined.withUnsafeBufferPointer { escapeAndAppend($0, autolinks: autolinks) }
+        } else {
+            escapeAndAppend(text, autolinks: autolinks)
+        }
+    }
+
+    private mutating func escapeAndAppend(_ bytes: UnsafeBufferPointer<UInt8>, autolinks: Bool) {
+        // Where the forum would link a bare address by itself, the address is broken
+        // up as a tag would be: text stays text.
+        var breaks = autolinks ? BBCodeAutolinks.anchorBreaks(in: bytes, anchors: autolinkAnchors) : []
+        breaks.reverse()
+        var runStart = 0
+        var position = 0
+        while position < bytes.count {
+            // Not only whole tags: `[name=` or `[name` at the end may be finished by
+            // what is written after it (a quoted value runs on past the writer's own
+            // tags to the next `"]`), so a known name after a `[` is always broken up.
+            guard bytes[position] == UInt8(ascii: "["),
+                  let opening = BBCodeTagScanner.scanOpening(bytes, at: position),
+                  vocabulary.role(of: opening) != nil, couldContinueTag(bytes, at: opening.end) else {
+                position += 1
+                continue
             }
-            appendBreakingAutolinks(bytes, runStart..<bytes.count, breaks: &breaks)
+            appendBreakingAutolinks(bytes, runStart..<position, breaks: &breaks)
+            position = escape(bytes, opening: opening)
+            runStart = position
         }
+        appendBreakingAutolinks(bytes, runStart..<bytes.count, breaks: &breaks)
     }
 
     /// Where the run of text the output ends with starts: after the last `]`, space or line
@@ -1169,14 +1257,6 @@ private struct BBCodeOutput: ~Copyable {
         out.withUnsafeBytes { bytes in
             let lowest = max(0, bytes.count - BBCodeTagScanner.limit)
             return (lowest..<bytes.count).reversed().first { wanted(bytes[$0]) }.map { ($0, bytes[$0]) }
-        }
-    }
-
-    /// Text a document holds, escaped: copied from the document's bytes when nothing in
-    /// it needs escaping, without making a string of it.
-    private mutating func writeEscaped(textAt ref: TextRef, insideLink: Bool = false) {
-        if !document.bytes(ref).withUnsafeBufferPointer({ appendIfNothingToEscape($0, insideLink: insideLink) }) {
-            writeEscaped(document.string(ref), insideLink: insideLink)
         }
     }
 
@@ -1212,23 +1292,14 @@ private struct BBCodeOutput: ~Copyable {
             breaks.removeLast()
             guard next >= start else { continue }
             out.append(UnsafeBufferPointer(rebasing: bytes[start..<next]))
-            out.append(contentsOf: splitter)
+            appendSplitter()
             start = next
         }
         out.append(UnsafeBufferPointer(rebasing: bytes[start..<range.upperBound]))
     }
 
-    /// The dialect's way of parting text that would otherwise be read as markup.
-    private var splitter: String {
-        switch dialect.escape {
-        case .noParseTag:
-            let noParse = dialect.noParse.first ?? "noparse"
-            return "[\(noParse)][/\(noParse)]"
-        case .emptyTagSplit(let tag):
-            return "[\(tag)][/\(tag)]"
-        case .invisibleMark(let mark):
-            return String(mark)
-        }
+    private mutating func appendSplitter() {
+        splitter.withUnsafeBufferPointer { out.append($0) }
     }
 
     /// Whether the byte after a tag name lets a tag go on: its `]`, a value, attributes,
@@ -1256,12 +1327,11 @@ private struct BBCodeOutput: ~Copyable {
         let start = opening.start
         switch dialect.escape {
         case .noParseTag:
-            let noParse = dialect.noParse.first ?? "noparse"
             if !dialect.noParse.contains(opening.name), let tag = BBCodeTagScanner.scan(bytes, at: start),
                !bytes[(start + 1)..<tag.end].contains(UInt8(ascii: "[")) {
-                out.append(contentsOf: "[\(noParse)]")
+                appendTag(noParseTag)
                 out.append(UnsafeBufferPointer(rebasing: bytes[start..<tag.end]))
-                out.append(contentsOf: "[/\(noParse)]")
+                appendClosingTag(noParseTag)
                 return tag.end
             }
             // The no-parse tag itself, or a tag that may hold one: an empty pair after
@@ -1270,8 +1340,45 @@ private struct BBCodeOutput: ~Copyable {
             break
         }
         out.append(byte: UInt8(ascii: "["))
-        out.append(contentsOf: splitter)
+        appendSplitter()
         return start + 1
+    }
+
+    // MARK: Tags, piece by piece
+
+    /// The bytes a text ref points at, in the lent store.
+    private func text(_ ref: TextRef) -> UnsafeBufferPointer<UInt8> {
+        ref.bytes(in: store)
+    }
+
+    /// `[name]`, without making a string of it: tags are written by the hundred thousand.
+    private mutating func appendTag(_ name: String) {
+        out.append(byte: UInt8(ascii: "["))
+        out.append(contentsOf: name)
+        out.append(byte: UInt8(ascii: "]"))
+    }
+
+    /// `[/name]`.
+    private mutating func appendClosingTag(_ name: String) {
+        out.append("[/")
+        out.append(contentsOf: name)
+        out.append(byte: UInt8(ascii: "]"))
+    }
+
+    /// `[name=value]`.
+    private mutating func appendTag(_ name: String, value: String) {
+        out.append(byte: UInt8(ascii: "["))
+        out.append(contentsOf: name)
+        out.append(byte: UInt8(ascii: "="))
+        out.append(contentsOf: value)
+        out.append(byte: UInt8(ascii: "]"))
+    }
+
+    /// `[name]content[/name]`.
+    private mutating func appendWrapped(_ content: UnsafeBufferPointer<UInt8>, in name: String) {
+        appendTag(name)
+        out.append(content)
+        appendClosingTag(name)
     }
 
     // MARK: Warnings
@@ -1300,31 +1407,6 @@ private struct BBCodeOutput: ~Copyable {
 }
 
 extension String {
-    /// Whether the text, lower-cased, contains `needle` (lower-case ASCII that starts with
-    /// `[`): compared on the bytes where the text is ASCII, since code is long and
-    /// lower-casing all of it to look for one closing tag was a tenth of a conversion.
-    func containsIgnoringCase(_ needle: String) -> Bool {
-        var copy = self
-        let needleBytes = Array(needle.utf8)
-        let answer: Bool? = copy.withUTF8 { bytes in
-            guard let first = needleBytes.first, bytes.contains(first) else { return false }
-            // Unicode's lower-casing can make ASCII of other characters (the Kelvin sign).
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            guard bytes.count >= needleBytes.count else { return false }
-            for start in 0...(bytes.count - needleBytes.count) where bytes[start] == first {
-                var matched = true
-                for (offset, wanted) in needleBytes.enumerated() {
-                    let byte = bytes[start + offset]
-                    let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-                    if lowered != wanted { matched = false; break }
-                }
-                if matched { return true }
-            }
-            return false
-        }
-        return answer ?? lowercased().contains(needle)
-    }
-
     /// Whether any UTF-8 byte satisfies `predicate`, over the contiguous bytes.
     func containsByte(_ predicate: (UInt8) -> Bool) -> Bool {
         var copy = self

@@ -401,7 +401,7 @@ private struct HTMLRenderer: ~Copyable {
     }
 
     private func text(_ ref: TextRef) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(rebasing: store[Int(ref.offset)..<Int(ref.offset) + Int(ref.count)])
+        ref.bytes(in: store)
     }
 
     private mutating func writeRawHTML(_ html: UnsafeBufferPointer<UInt8>, isBlock: Bool, at position: SourcePosition) {

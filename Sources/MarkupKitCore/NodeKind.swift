@@ -156,6 +156,13 @@ public struct TextRef: Hashable, Sendable, Codable {
     }
 
     public static let empty = TextRef(offset: 0, count: 0)
+
+    /// The bytes this ref points at in a document's store, as lent by
+    /// ``Document/withUnsafeStorage(_:)``: writers copy text from there without a string.
+    @inlinable
+    public func bytes(in store: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: store[Int(offset)..<Int(offset) + Int(count)])
+    }
 }
 
 /// One node of a ``Document``: its kind, where it came from, and where its subtree ends.
