@@ -1,3 +1,4 @@
+import ByteScan
 import MarkupKitCore
 
 /// What one forum's BBCode understands, as data: the reader and the writer both work
@@ -393,25 +394,12 @@ public struct BBCodeDialect: Hashable, Sendable {
             }
         }
 
-        /// UTF-8 continuation bytes (`10xxxxxx`), counted eight at a time: every long
+        /// UTF-8 continuation bytes (`10xxxxxx`), counted sixteen at a time: every long
         /// post is measured.
         static func continuationBytes(in bytes: [UInt8]) -> Int {
-            bytes.withUnsafeBytes { buffer in
-                let high: UInt64 = 0x8080_8080_8080_8080
-                var count = 0
-                var index = 0
-                while index + 8 <= buffer.count {
-                    let word = buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                    // Counting bits is a dozen instructions without POPCNT: not for ASCII.
-                    let continuations = word & high & ~(word << 1)
-                    if continuations != 0 { count += continuations.nonzeroBitCount }
-                    index += 8
-                }
-                while index < buffer.count {
-                    if buffer[index] & 0xC0 == 0x80 { count += 1 }
-                    index += 1
-                }
-                return count
+            bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return 0 }
+                return markupkit_utf8_continuation_count(base, buffer.count)
             }
         }
     }

@@ -58,11 +58,15 @@ private struct BBCodeOutput: ~Copyable {
     /// no-parse tag: written wherever text is escaped, so made once.
     let splitter: [UInt8]
     let noParseTag: String
+    /// A bullet list's opening and closing tags: one pair for every list.
+    let bulletListTags: (open: String, close: String)
 
     init(document: Document, store: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, urlPolicy: URLPolicy) {
         self.document = document
         self.store = store
         noParseTag = dialect.noParse.first ?? "noparse"
+        let bulletTag = dialect.lists.bulletTags.first ?? "list"
+        bulletListTags = ("[\(bulletTag)]", "[/\(bulletTag)]")
         switch dialect.escape {
         case .noParseTag: splitter = Array("[\(noParseTag)][/\(noParseTag)]".utf8)
         case .emptyTagSplit(let tag): splitter = Array("[\(tag)][/\(tag)]".utf8)
@@ -73,7 +77,8 @@ private struct BBCodeOutput: ~Copyable {
         self.vocabulary = BBCodeVocabulary(dialect)
         autolinkAnchors = BBCodeAutolinks.Anchors(dialect.reading.autolinks)
         linksAddresses = !dialect.reading.autolinks.isEmpty
-        self.out = ByteBuffer(reservingCapacity: document.nodeCount * 12 + 64)
+        // The text, and about a tag for every node: growing by doubling copied it all twice.
+        self.out = ByteBuffer(reservingCapacity: store.count + document.nodeCount * 8 + 64)
     }
 
     consuming func finish() -> WriteResult {
@@ -433,8 +438,7 @@ private struct BBCodeOutput: ~Copyable {
         var close = ""
         switch attributes.kind {
         case .bullet:
-            let tag = dialect.lists.bulletTags.first ?? "list"
-            (open, close) = ("[\(tag)]", "[/\(tag)]")
+            (open, close) = bulletListTags
         case .ordered(let start, let numbering):
             if start != 1 {
                 warn("list starts at \(start); \(dialect.title) numbers every list from 1", at: position)
@@ -520,13 +524,19 @@ private struct BBCodeOutput: ~Copyable {
         case .numbered(let maximum):
             let written = min(max(level, 1), maximum)
             if written != level { warn("heading level \(level) written as level \(written) (\(dialect.title) has \(maximum))", at: position) }
-            out.append(contentsOf: "[h\(written)]")
+            out.append("[h")
+            out.append(decimal: written)
+            out.append(byte: UInt8(ascii: "]"))
             renderInlines(childrenOf: index)
-            out.append(contentsOf: "[/h\(written)]")
+            out.append("[/h")
+            out.append(decimal: written)
+            out.append(byte: UInt8(ascii: "]"))
         case .headingEquals(let maximum):
             let written = min(max(level, 1), maximum)
             if written != level { warn("heading level \(level) written as level \(written) (\(dialect.title) has \(maximum))", at: position) }
-            out.append(contentsOf: "[heading=\(written)]")
+            out.append("[heading=")
+            out.append(decimal: written)
+            out.append(byte: UInt8(ascii: "]"))
             renderInlines(childrenOf: index)
             out.append("[/heading]")
         case .single:
@@ -1114,18 +1124,24 @@ private struct BBCodeOutput: ~Copyable {
         guard markupkit_ascii_prefix_length(base, content.count) == content.count else {
             return String(decoding: content, as: UTF8.self).lowercased().contains(closing)
         }
-        let needle = Array(closing.utf8)
-        guard content.count >= needle.count else { return false }
-        for start in 0...(content.count - needle.count) where content[start] == UInt8(ascii: "[") {
-            var matched = true
-            for (offset, wanted) in needle.enumerated() {
-                let byte = content[start + offset]
-                let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-                if lowered != wanted { matched = false; break }
+        var closingTag = closing
+        return closingTag.withUTF8 { needle in
+            var start = 0
+            while start + needle.count <= content.count,
+                  let found = memchr(base + start, Int32(UInt8(ascii: "[")), content.count - needle.count + 1 - start) {
+                start = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+                var offset = 1
+                while offset < needle.count {
+                    let byte = content[start + offset]
+                    let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                    if lowered != needle[offset] { break }
+                    offset += 1
+                }
+                if offset == needle.count { return true }
+                start += 1
             }
-            if matched { return true }
+            return false
         }
-        return false
     }
 
     /// A size in the dialect's unit, converted (and bounded) where the source used another.

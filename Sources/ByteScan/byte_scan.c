@@ -103,29 +103,40 @@ static inline int bbcode_hit_counts(const unsigned char *bytes, size_t index, in
   return previous == 'w' || (ftp && previous == 'p');
 }
 
+/* Bit 1: a bracket; bit 2: what may start or end an address. */
+static const unsigned char bbcode_special[256] = {
+  ['['] = 1, [']'] = 1, [':'] = 2, ['@'] = 2, ['.'] = 2,
+};
+
 int markupkit_bbcode_text_is_special(const unsigned char *bytes, size_t count, int addresses, int ftp) {
   size_t index = 0;
 #if defined(__SSE2__)
-  const __m128i open = _mm_set1_epi8('['), close = _mm_set1_epi8(']');
-  const __m128i colon = _mm_set1_epi8(':'), at = _mm_set1_epi8('@'), dot = _mm_set1_epi8('.');
-  for (; index + 16 <= count; index += 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(bytes + index));
-    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(v, open), _mm_cmpeq_epi8(v, close));
-    if (addresses) {
-      hits = _mm_or_si128(hits, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, at)),
-                                             _mm_cmpeq_epi8(v, dot)));
-    }
-    unsigned mask = (unsigned)_mm_movemask_epi8(hits);
-    while (mask != 0) {
-      if (bbcode_hit_counts(bytes, index + (size_t)__builtin_ctz(mask), ftp)) return 1;
-      mask &= mask - 1;
+  if (count >= 16) {
+    const __m128i open = _mm_set1_epi8('['), close = _mm_set1_epi8(']');
+    const __m128i colon = _mm_set1_epi8(':'), at = _mm_set1_epi8('@'), dot = _mm_set1_epi8('.');
+    /* The last sixteen bytes are looked at as one more block, overlapping the one before:
+       no byte-at-a-time tail. A hit counts the same however often it is seen. */
+    for (;;) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(bytes + index));
+      __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(v, open), _mm_cmpeq_epi8(v, close));
+      if (addresses) {
+        hits = _mm_or_si128(hits, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, at)),
+                                               _mm_cmpeq_epi8(v, dot)));
+      }
+      unsigned mask = (unsigned)_mm_movemask_epi8(hits);
+      while (mask != 0) {
+        if (bbcode_hit_counts(bytes, index + (size_t)__builtin_ctz(mask), ftp)) return 1;
+        mask &= mask - 1;
+      }
+      if (index + 16 == count) return 0;
+      index = index + 32 <= count ? index + 16 : count - 16;
     }
   }
 #endif
+  const unsigned char wanted = addresses ? 3 : 1;
   for (; index < count; index++) {
-    unsigned char byte = bytes[index];
-    if (byte == '[' || byte == ']') return 1;
-    if (addresses && (byte == ':' || byte == '@' || byte == '.') && bbcode_hit_counts(bytes, index, ftp)) return 1;
+    unsigned char kind = bbcode_special[bytes[index]] & wanted;
+    if (kind == 1 || (kind == 2 && bbcode_hit_counts(bytes, index, ftp))) return 1;
   }
   return 0;
 }
@@ -161,4 +172,23 @@ size_t markupkit_line_starts(const unsigned char *bytes, size_t count, size_t fr
   }
   *resume = count;
   return found;
+}
+
+size_t markupkit_utf8_continuation_count(const unsigned char *bytes, size_t count) {
+  size_t total = 0, index = 0;
+#if defined(__SSE2__)
+  const __m128i top_bits = _mm_set1_epi8((char)0xC0), continuation = _mm_set1_epi8((char)0x80);
+  while (index + 16 <= count) {
+    /* Per-lane counts in bytes: summed before any lane can pass 255. */
+    __m128i lanes = _mm_setzero_si128();
+    for (int round = 0; round < 255 && index + 16 <= count; round++, index += 16) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(bytes + index));
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_and_si128(v, top_bits), continuation));
+    }
+    __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+    total += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+  }
+#endif
+  for (; index < count; index++) total += (bytes[index] & 0xC0) == 0x80;
+  return total;
 }

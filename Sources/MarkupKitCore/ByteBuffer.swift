@@ -79,8 +79,14 @@ public struct ByteBuffer: ~Copyable {
         string.withUTF8 { append($0) }
     }
 
+    /// Appends a number in decimal: heading levels and list numbers are one digit, and
+    /// making a string for each was most of writing them.
     public mutating func append(decimal value: Int) {
-        append(contentsOf: String(value))
+        guard value >= 0 && value < 10 else {
+            append(contentsOf: String(value))
+            return
+        }
+        append(byte: UInt8(ascii: "0") + UInt8(value))
     }
 
     /// Appends a newline unless the buffer is empty or already ends with one — cmark's

@@ -97,6 +97,21 @@ import Testing
     }
 
     /// Invalid UTF-8 is found at the same byte wherever it falls relative to the blocks.
+    /// Long runs too: the lanes are summed every 255 blocks, before a byte could overflow.
+    @Test func continuationBytesAreCountedAsTheyAreOne() {
+        eachPlacement { bytes in
+            let expected = bytes.count { $0 & 0xC0 == 0x80 }
+            #expect(scan(bytes) { markupkit_utf8_continuation_count($0, $1) } == expected)
+        }
+        var random = SeededGenerator(seed: 7)
+        for length in [4079, 4080, 4081, 8160, 10_000] {
+            let allContinuations = [UInt8](repeating: 0x80, count: length)
+            #expect(scan(allContinuations) { markupkit_utf8_continuation_count($0, $1) } == length)
+            let mixed = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            #expect(scan(mixed) { markupkit_utf8_continuation_count($0, $1) } == mixed.count { $0 & 0xC0 == 0x80 })
+        }
+    }
+
     @Test func invalidUTF8IsFoundWhereverItFalls() {
         for length in 1...40 {
             for place in 0..<length {

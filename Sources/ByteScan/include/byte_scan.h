@@ -38,4 +38,8 @@ int markupkit_bbcode_text_is_special(const unsigned char *bytes, size_t count, i
    `` ` `` and `@`) — or `count`. */
 size_t markupkit_first_of_folded(const unsigned char *bytes, size_t count, const unsigned char *set, size_t set_count);
 
+/* How many bytes are UTF-8 continuation bytes (`10xxxxxx`): a text's length in Unicode
+   scalars is its byte count less these. */
+size_t markupkit_utf8_continuation_count(const unsigned char *bytes, size_t count);
+
 #endif
