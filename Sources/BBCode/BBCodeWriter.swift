@@ -47,6 +47,8 @@ private struct BBCodeOutput: ~Copyable {
     var warnedOnce: Set<String> = []
     /// Warnings given once per document, by kind (`OnceKey`).
     var warnedKinds: UInt8 = 0
+    /// Messages of warnings given at every node of a kind, by kind.
+    var repeatedMessages: [RepeatedWarning: String] = [:]
     var footnotes: [Int] = []
     var footnoteNumbers: [String: Int] = [:]
     /// What can start an address the forum links by itself, prepared once.
@@ -58,8 +60,12 @@ private struct BBCodeOutput: ~Copyable {
     /// no-parse tag: written wherever text is escaped, so made once.
     let splitter: [UInt8]
     let noParseTag: String
-    /// A bullet list's opening and closing tags: one pair for every list.
+    /// A bullet list's opening and closing tags: one pair for every list. The closing
+    /// one is number 1 in `closingTags`.
     let bulletListTags: (open: String, close: String)
+    /// The closing tags of open blocks, by number (`Open.closing`), and their numbers.
+    var closingTags: [String]
+    var closingTagNumbers: [String: Int]
 
     init(document: Document, store: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, urlPolicy: URLPolicy) {
         self.document = document
@@ -67,6 +73,8 @@ private struct BBCodeOutput: ~Copyable {
         noParseTag = dialect.noParse.first ?? "noparse"
         let bulletTag = dialect.lists.bulletTags.first ?? "list"
         bulletListTags = ("[\(bulletTag)]", "[/\(bulletTag)]")
+        closingTags = ["", bulletListTags.close]
+        closingTagNumbers = ["": 0, bulletListTags.close: 1]
         switch dialect.escape {
         case .noParseTag: splitter = Array("[\(noParseTag)][/\(noParseTag)]".utf8)
         case .emptyTagSplit(let tag): splitter = Array("[\(tag)][/\(tag)]".utf8)
@@ -138,7 +146,9 @@ private struct BBCodeOutput: ~Copyable {
         var node: Int
         var next: Int
         var previous: Int?
-        var closing: String
+        /// Its closing tag's number in `closingTags`; 0 for none. A number, so that an
+        /// `Open` is a plain value: it is copied at every step of the walk.
+        var closing: Int
         /// Lists: depth of lists, for FluxBB's limit; items separated by blank lines.
         var listDepth: Int
         var loose: Bool
@@ -173,6 +183,14 @@ private struct BBCodeOutput: ~Copyable {
         out.ensureNewline()
     }
 
+    /// The number of a closing tag in `closingTags`, given one the first time it is asked for.
+    private mutating func closingNumber(_ tag: String) -> Int {
+        if let number = closingTagNumbers[tag] { return number }
+        closingTags.append(tag)
+        closingTagNumbers[tag] = closingTags.count - 1
+        return closingTags.count - 1
+    }
+
     private func isFootnoteDefinition(_ index: Int) -> Bool {
         if case .footnoteDefinition = document[index].kind { return true }
         return false
@@ -188,14 +206,14 @@ private struct BBCodeOutput: ~Copyable {
                 let end = document.subtreeEnd(of: top.node)
                 if top.next >= end {
                     stack.removeLast()
-                    if !top.closing.isEmpty {
+                    if top.closing != 0 {
                         // An item's end tag follows its content; a block's goes on a line of its own.
                         if case .listItem = document[top.node].kind {
                             out.removeTrailingWhitespace()
                         } else {
                             out.ensureNewline()
                         }
-                        out.append(contentsOf: top.closing)
+                        out.append(contentsOf: closingTags[top.closing])
                     }
                     if out.count == top.start {
                         // Nothing was written for it (a container the dialect has no tag
@@ -218,7 +236,7 @@ private struct BBCodeOutput: ~Copyable {
                 let start = out.count
                 if var opened = enter(child, parent: top) {
                     (opened.mark, opened.start, opened.previousSibling) = (mark, start, previous)
-                    if opened.closing.isEmpty && !opened.flattened && !isListOrItem(opened.node) {
+                    if opened.closing == 0 && !opened.flattened && !isListOrItem(opened.node) {
                         // Written without a tag: its blocks are the item's blocks.
                         opened.inTightItem = isInTightItem(top)
                         opened.loose = top.loose && !top.flattened
@@ -346,7 +364,7 @@ private struct BBCodeOutput: ~Copyable {
             renderInlines(childrenOf: index)
         case .heading(let level):
             if listDepth > 0 && dialect.lists.itemsAllowOnlyInlineContent {
-                warn("heading inside a list item written as a bold line (\(dialect.title) allows no heading there)", at: position)
+                warn(repeated: .headingInList, at: position) { "heading inside a list item written as a bold line (\($0.title) allows no heading there)" }
                 writeBold(childrenOf: index)
             } else {
                 writeHeading(index, level: level)
@@ -354,7 +372,7 @@ private struct BBCodeOutput: ~Copyable {
         case .thematicBreak:
             writeRule()
             if dialect.horizontalRule == .none {
-                warn("thematic break has no tag in \(dialect.title); written as * * *", at: position)
+                warn(repeated: .noTag("thematic break"), at: position) { "thematic break has no tag in \($0.title); written as * * *" }
             }
         case .codeBlock(let info, let code):
             writeCodeBlock(info: info, code: code, at: position)
@@ -363,7 +381,7 @@ private struct BBCodeOutput: ~Copyable {
                 out.append(contentsOf: document.string(content).trimmingSuffixNewlines())
             } else {
                 writeEscaped(document.string(content).trimmingSuffixNewlines())
-                warn("raw \(format) written as text", at: position)
+                warn(repeated: .rawAsText(format), at: position) { _ in "raw \(format) written as text" }
             }
         case .table:
             writeTable(index)
@@ -377,7 +395,7 @@ private struct BBCodeOutput: ~Copyable {
                         if let parent, parent.loose && !parent.flattened { out.ensureBlankLine() } else { out.ensureNewline() }
                     }
                 }
-                return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth,
+                return Open(node: index, next: index + 1, previous: nil, closing: 0, listDepth: listDepth,
                             loose: false, flattened: false)
             }
             var tag = quoteTag(attribution: attribution, hints: document.hints(at: index))
@@ -400,7 +418,7 @@ private struct BBCodeOutput: ~Copyable {
             }
             out.append(contentsOf: tag)
             out.append(byte: UInt8(ascii: "\n"))
-            return Open(node: index, next: index + 1, previous: nil, closing: "[/quote]", listDepth: listDepth,
+            return Open(node: index, next: index + 1, previous: nil, closing: closingNumber("[/quote]"), listDepth: listDepth,
                         loose: false, flattened: false)
         case .list(let attributes):
             return openList(index, attributes: attributes, listDepth: listDepth, parent: parent)
@@ -408,7 +426,7 @@ private struct BBCodeOutput: ~Copyable {
             return openItem(index, task: task, parent: parent)
         case .footnoteDefinition:
             // Definitions not at the top level: their content, where they stand.
-            return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth, loose: false,
+            return Open(node: index, next: index + 1, previous: nil, closing: 0, listDepth: listDepth, loose: false,
                         flattened: false)
         case .alignment(let alignment):
             return openAlignment(index, alignment, listDepth: listDepth)
@@ -431,19 +449,20 @@ private struct BBCodeOutput: ~Copyable {
         if let maximum = dialect.lists.maximumDepth, depth > maximum {
             warnOnce("lists nested deeper than \(maximum) levels were written as lines; \(dialect.title) deletes deeper ones",
                      at: position)
-            return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: depth,
+            return Open(node: index, next: index + 1, previous: nil, closing: 0, listDepth: depth,
                         loose: false, flattened: true)
         }
         var open = ""
-        var close = ""
+        var close = 0
         switch attributes.kind {
         case .bullet:
-            (open, close) = bulletListTags
+            (open, close) = (bulletListTags.open, 1)
         case .ordered(let start, let numbering):
             if start != 1 {
                 warn("list starts at \(start); \(dialect.title) numbers every list from 1", at: position)
             }
-            (open, close) = orderedListTags(numbering, at: position)
+            let tags = orderedListTags(numbering, at: position)
+            (open, close) = (tags.0, closingNumber(tags.1))
         }
         out.append(contentsOf: open)
         out.append(byte: UInt8(ascii: "\n"))
@@ -451,8 +470,11 @@ private struct BBCodeOutput: ~Copyable {
                     loose: !attributes.isTight, flattened: false)
     }
 
+    private static let listCodes: [NumberingStyle: String] = [
+        .decimal: "1", .lowerAlpha: "a", .upperAlpha: "A", .lowerRoman: "i", .upperRoman: "I",
+    ]
+
     private mutating func orderedListTags(_ numbering: NumberingStyle, at position: SourcePosition) -> (String, String) {
-        let codes: [NumberingStyle: String] = [.decimal: "1", .lowerAlpha: "a", .upperAlpha: "A", .lowerRoman: "i", .upperRoman: "I"]
         if numbering == .decimal, let tag = dialect.lists.orderedTags.first {
             return ("[\(tag)]", "[/\(tag)]")
         }
@@ -462,7 +484,7 @@ private struct BBCodeOutput: ~Copyable {
             if style != numbering {
                 warn("\(numbering.rawValue) numbering written as 1, 2, 3 (\(dialect.title) has no such list)", at: position)
             }
-            return ("[list=\(codes[style]!)]", "[/list]")
+            return ("[list=\(Self.listCodes[style]!)]", "[/list]")
         case .typeAttribute:
             return ("[list type=\(numbering.rawValue)]", "[/list]")
         case .none:
@@ -479,7 +501,7 @@ private struct BBCodeOutput: ~Copyable {
 
     private mutating func openItem(_ index: Int, task: TaskState?, parent: Open?) -> Open {
         let flattened = parent?.flattened ?? false
-        var closing = ""
+        var closing = 0
         if flattened {
             // Past the forum's depth limit: the item as a line of its own, marked by depth
             // (right after the owning item's marker if the item has nothing before it).
@@ -493,15 +515,16 @@ private struct BBCodeOutput: ~Copyable {
             case .star: out.append("[*]")
             case .starClosed:
                 out.append("[*]")
-                closing = "[/*]"
+                closing = closingNumber("[/*]")
             case .li:
                 out.append("[li]")
-                closing = "[/li]"
+                closing = closingNumber("[/li]")
             }
         }
         if let task {
             out.append(contentsOf: task == .checked ? "☑ " : "☐ ")
-            warnOnce("task list items written with ☐/☑ (BBCode has no check boxes)", at: document[index].range.start)
+            warnOnce(key: .taskItems, { _ in "task list items written with ☐/☑ (BBCode has no check boxes)" },
+                     at: document[index].range.start)
         }
         if flattened, let first = document.children(of: index).first,
            !writesAsText(first, leading: true, listDepth: parent?.listDepth ?? 0) {
@@ -523,7 +546,9 @@ private struct BBCodeOutput: ~Copyable {
         switch dialect.headings {
         case .numbered(let maximum):
             let written = min(max(level, 1), maximum)
-            if written != level { warn("heading level \(level) written as level \(written) (\(dialect.title) has \(maximum))", at: position) }
+            if written != level {
+                warn(repeated: .headingLevel(level), at: position) { "heading level \(level) written as level \(written) (\($0.title) has \(maximum))" }
+            }
             out.append("[h")
             out.append(decimal: written)
             out.append(byte: UInt8(ascii: "]"))
@@ -533,7 +558,9 @@ private struct BBCodeOutput: ~Copyable {
             out.append(byte: UInt8(ascii: "]"))
         case .headingEquals(let maximum):
             let written = min(max(level, 1), maximum)
-            if written != level { warn("heading level \(level) written as level \(written) (\(dialect.title) has \(maximum))", at: position) }
+            if written != level {
+                warn(repeated: .headingLevel(level), at: position) { "heading level \(level) written as level \(written) (\($0.title) has \(maximum))" }
+            }
             out.append("[heading=")
             out.append(decimal: written)
             out.append(byte: UInt8(ascii: "]"))
@@ -545,7 +572,7 @@ private struct BBCodeOutput: ~Copyable {
             renderInlines(childrenOf: index)
             out.append("[/h]")
         case .none:
-            warn("heading has no tag in \(dialect.title); written as a bold line", at: position)
+            warn(repeated: .noTag("heading"), at: position) { "heading has no tag in \($0.title); written as a bold line" }
             writeBold(childrenOf: index)
         }
     }
@@ -672,11 +699,12 @@ private struct BBCodeOutput: ~Copyable {
         guard let (open, close) = tags else {
             warn("\(alignment.rawValue) alignment has no tag in \(dialect.title); the content was kept without it",
                  at: document[index].range.start)
-            return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth, loose: false, flattened: false)
+            return Open(node: index, next: index + 1, previous: nil, closing: 0, listDepth: listDepth, loose: false, flattened: false)
         }
         out.append(contentsOf: open)
         out.append(byte: UInt8(ascii: "\n"))
-        return Open(node: index, next: index + 1, previous: nil, closing: close, listDepth: listDepth, loose: false, flattened: false)
+        return Open(node: index, next: index + 1, previous: nil, closing: closingNumber(close), listDepth: listDepth,
+                    loose: false, flattened: false)
     }
 
     private mutating func openSpoiler(_ index: Int, title: String?, listDepth: Int) -> Open? {
@@ -690,7 +718,7 @@ private struct BBCodeOutput: ~Copyable {
                 out.append("[spoiler]")
             }
             out.append(byte: UInt8(ascii: "\n"))
-            return Open(node: index, next: index + 1, previous: nil, closing: "[/spoiler]", listDepth: listDepth, loose: false, flattened: false)
+            return Open(node: index, next: index + 1, previous: nil, closing: closingNumber("[/spoiler]"), listDepth: listDepth, loose: false, flattened: false)
         case .untitled:
             out.append("[spoiler]\n")
             if let title {
@@ -699,7 +727,7 @@ private struct BBCodeOutput: ~Copyable {
                 out.append("[/b]\n")
                 warn("spoiler title written as a bold line inside (\(dialect.title) spoilers have no title)", at: position)
             }
-            return Open(node: index, next: index + 1, previous: nil, closing: "[/spoiler]", listDepth: listDepth, loose: false, flattened: false)
+            return Open(node: index, next: index + 1, previous: nil, closing: closingNumber("[/spoiler]"), listDepth: listDepth, loose: false, flattened: false)
         case .none:
             warn("spoiler has no tag in \(dialect.title); its content was written visibly", at: position)
             if let title {
@@ -707,7 +735,7 @@ private struct BBCodeOutput: ~Copyable {
                 writeEscaped(title)
                 out.append("[/b]\n")
             }
-            return Open(node: index, next: index + 1, previous: nil, closing: "", listDepth: listDepth, loose: false, flattened: false)
+            return Open(node: index, next: index + 1, previous: nil, closing: 0, listDepth: listDepth, loose: false, flattened: false)
         }
     }
 
@@ -861,7 +889,7 @@ private struct BBCodeOutput: ~Copyable {
                 closing = formatting(dialect.subscript, index: index, what: "subscript")
             case .color(let color):
                 if dialect.color.isEmpty {
-                    warn("colour has no tag in \(dialect.title); the text was kept without it", at: position)
+                    warn(repeated: .noTag("colour"), at: position) { "colour has no tag in \($0.title); the text was kept without it" }
                 } else {
                     let spelling = document.hints(at: index)?.spelling.flatMap { CSSColor(parsing: $0) == color ? $0 : nil }
                     appendTag(dialect.color[0], value: spelling ?? color.hexString)
@@ -872,14 +900,14 @@ private struct BBCodeOutput: ~Copyable {
                     appendTag("size", value: sizeValue(size, in: unit, at: position))
                     closing = "size"
                 } else {
-                    warn("font size has no tag in \(dialect.title); the text was kept without it", at: position)
+                    warn(repeated: .noTag("font size"), at: position) { "font size has no tag in \($0.title); the text was kept without it" }
                 }
             case .font(let family):
                 if let tag = dialect.font.first {
                     appendTag(tag, value: family.names.joined(separator: ", "))
                     closing = tag
                 } else {
-                    warn("font has no tag in \(dialect.title); the text was kept without it", at: position)
+                    warn(repeated: .noTag("font"), at: position) { "font has no tag in \($0.title); the text was kept without it" }
                 }
             case .link(let destination, let title):
                 if !title.isEmpty { warn("link title '\(title)' has no form in BBCode; dropped", at: position) }
@@ -938,7 +966,7 @@ private struct BBCodeOutput: ~Copyable {
                     out.append(text(ref))
                 } else {
                     writeEscaped(textAt: ref)
-                    warn("raw \(format) written as text", at: position)
+                    warn(repeated: .rawAsText(format), at: position) { _ in "raw \(format) written as text" }
                 }
             case .paragraph, .heading, .thematicBreak, .blockQuote, .list, .listItem, .codeBlock, .table, .tableRow,
                  .tableCell, .footnoteDefinition, .alignment, .spoiler, .rawBlock:
@@ -956,7 +984,7 @@ private struct BBCodeOutput: ~Copyable {
     /// dialect lacks it.
     private mutating func formatting(_ tags: [String], index: Int, what: String) -> String? {
         guard let canonical = tags.first else {
-            warn("\(what) has no tag in \(dialect.title); the text was kept without it", at: document[index].range.start)
+            warn(repeated: .noTag(what), at: document[index].range.start) { "\(what) has no tag in \($0.title); the text was kept without it" }
             return nil
         }
         // The spelling read from the source, if this dialect reads it the same way.
@@ -1403,6 +1431,23 @@ private struct BBCodeOutput: ~Copyable {
         warnings.append(ConversionWarning(.loss, at: position, message))
     }
 
+    /// A warning given at every node of a kind (each strikethrough a dialect has no tag
+    /// for): its message is made once per document and shared.
+    private mutating func warn(repeated key: RepeatedWarning, at position: SourcePosition,
+                               _ message: (BBCodeDialect) -> String) {
+        if let made = repeatedMessages[key] {
+            warn(made, at: position)
+        } else {
+            let made = message(dialect)
+            repeatedMessages[key] = made
+            warn(made, at: position)
+        }
+    }
+
+    enum RepeatedWarning: Hashable {
+        case noTag(String), headingLevel(Int), headingInList, rawAsText(RawFormat)
+    }
+
     private mutating func warnOnce(_ message: String, at position: SourcePosition) {
         guard warnedOnce.insert(message).inserted else { return }
         warn(message, at: position)
@@ -1418,7 +1463,7 @@ private struct BBCodeOutput: ~Copyable {
 
     /// Warnings given at every node of a kind, once each (a bit of `warnedKinds`).
     enum OnceKey: UInt8 {
-        case inlineCodeWithoutStyling = 1, inlineCodeAsText = 2, headingLevel = 4, headerCells = 8
+        case inlineCodeWithoutStyling = 1, inlineCodeAsText = 2, headingLevel = 4, headerCells = 8, taskItems = 16
     }
 }
 
