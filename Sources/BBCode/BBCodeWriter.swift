@@ -626,15 +626,22 @@ private struct BBCodeOutput: ~Copyable {
     /// a closing tag inside would end it early, so an invisible mark is put after its `[`.
     private mutating func appendBreakingClosingTag(_ tag: String, in content: UnsafeBufferPointer<UInt8>, what: String,
                                                    at position: SourcePosition) {
-        guard Self.holdsClosingTag(tag, in: content) else {
+        guard var found = Self.firstClosingTag(tag, in: content) else {
             out.append(content)
             return
         }
-        let closing = "[/\(tag)]"
         var mark: Unicode.Scalar = "\u{200B}"
         if case .invisibleMark(let dialectMark) = dialect.escape { mark = dialectMark }
-        warn("the \(what) contained \(closing), which would end it; an invisible U+\(String(mark.value, radix: 16, uppercase: true)) was put after the [", at: position)
-        out.append(contentsOf: String(decoding: content, as: UTF8.self).replacingCaseInsensitive(closing, with: "[\(mark)/\(tag)]"))
+        warn("the \(what) contained [/\(tag)], which would end it; an invisible U+\(String(mark.value, radix: 16, uppercase: true)) was put after the [", at: position)
+        var start = 0
+        while true {
+            out.append(UnsafeBufferPointer(rebasing: content[start...found]))
+            out.append(contentsOf: String(mark))
+            start = found + 1
+            guard let next = Self.firstClosingTag(tag, in: content, from: start) else { break }
+            found = next
+        }
+        out.append(UnsafeBufferPointer(rebasing: content[start...]))
     }
 
     private mutating func writeTable(_ index: Int) {
@@ -1126,11 +1133,11 @@ private struct BBCodeOutput: ~Copyable {
     private mutating func writeFlatInlineCode(_ code: UnsafeBufferPointer<UInt8>, at position: SourcePosition) {
         // Only a closing tag inside would end the code early.
         switch dialect.inlineCode {
-        case .tag(let tag) where !Self.holdsClosingTag(tag, in: code):
+        case .tag(let tag) where Self.firstClosingTag(tag, in: code) == nil:
             appendWrapped(code, in: tag)
-        case .singleLineCode where !Self.holdsClosingTag("code", in: code):
+        case .singleLineCode where Self.firstClosingTag("code", in: code) == nil:
             appendWrapped(code, in: "code")
-        case .noParse where !code.isEmpty && !Self.holdsClosingTag(noParseTag, in: code):
+        case .noParse where !code.isEmpty && Self.firstClosingTag(noParseTag, in: code) == nil:
             appendWrapped(code, in: noParseTag)
             warnOnce(key: .inlineCodeWithoutStyling, { "inline code written without code styling (\($0.title) has no inline code)" },
                      at: position)
@@ -1141,34 +1148,28 @@ private struct BBCodeOutput: ~Copyable {
     }
 
     /// Whether content read as it is up to `[/tag]` (code, an image's description) holds
-    /// that closing tag in any case. Compared as bytes where the content is ASCII: code is
-    /// long, and most of it has no `[` at all.
-    static func holdsClosingTag(_ tag: String, in content: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = content.baseAddress, memchr(base, Int32(UInt8(ascii: "[")), content.count) != nil else {
-            return false
-        }
-        let closing = "[/\(tag)]"
-        // Unicode's lower-casing can make ASCII of other characters (the Kelvin sign).
-        guard markupkit_ascii_prefix_length(base, content.count) == content.count else {
-            return String(decoding: content, as: UTF8.self).lowercased().contains(closing)
-        }
-        var closingTag = closing
+    /// that closing tag, in any case: where the first is.
+    static func firstClosingTag(_ tag: String, in content: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int? {
+        guard let base = content.baseAddress else { return nil }
+        // Tag names are ASCII to every reader (`BBCodeTagScanner`), so `[/CODE]` closes
+        // `[code]` and nothing outside ASCII does: compared as bytes, each `[` found by memchr.
+        var closingTag = "[/\(tag)]"
         return closingTag.withUTF8 { needle in
-            var start = 0
-            while start + needle.count <= content.count,
-                  let found = memchr(base + start, Int32(UInt8(ascii: "[")), content.count - needle.count + 1 - start) {
-                start = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+            var position = start
+            while position + needle.count <= content.count,
+                  let found = memchr(base + position, Int32(UInt8(ascii: "[")), content.count - needle.count + 1 - position) {
+                position = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
                 var offset = 1
                 while offset < needle.count {
-                    let byte = content[start + offset]
+                    let byte = content[position + offset]
                     let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
                     if lowered != needle[offset] { break }
                     offset += 1
                 }
-                if offset == needle.count { return true }
-                start += 1
+                if offset == needle.count { return position }
+                position += 1
             }
-            return false
+            return nil
         }
     }
 
@@ -1482,25 +1483,5 @@ extension String {
 
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-
-    func replacingCaseInsensitive(_ target: String, with replacement: String) -> String {
-        let lower = lowercased()
-        guard lower.count == count else { return replacing(target, with: replacement) }
-        var result = ""
-        var index = startIndex
-        var lowerIndex = lower.startIndex
-        while index < endIndex {
-            if lower[lowerIndex...].hasPrefix(target) {
-                result += replacement
-                index = self.index(index, offsetBy: target.count)
-                lowerIndex = lower.index(lowerIndex, offsetBy: target.count)
-            } else {
-                result.append(self[index])
-                index = self.index(after: index)
-                lowerIndex = lower.index(after: lowerIndex)
-            }
-        }
-        return result
     }
 }

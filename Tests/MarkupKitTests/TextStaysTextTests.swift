@@ -69,6 +69,9 @@ import Testing
         // phpBB links bare addresses: text that would be one, also across two text nodes
         // and with an address inside an address, was written so the forum linked it
         ("bbcode", "WWW.http://e.com/x ftp://[*=http://e.com/] a[b]@[/b]b.co www[i].[/i]e.org"),
+        // a closing tag in upper case inside code (or an image description read as it is)
+        // was written in lower case: the mark that breaks it up replaced the whole tag
+        ("gfm", "```\na [/CODE] b [/Code]\n```\n\n![x [/IMG] y](https://e.com/x.png)"),
     ])
     func textFoundBeforeStaysText(_ sourceName: String, _ text: String) throws {
         let input = try MarkupKit.read(utf8: Array(text.utf8), as: Format(parsing: sourceName)).document
