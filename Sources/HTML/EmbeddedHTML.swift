@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MarkupKitCore
 
 /// HTML written inside Markdown, read for what it means, so that `<u>`, `<sub>`, a coloured
@@ -103,6 +108,8 @@ public enum EmbeddedHTML {
     /// closes implicitly (an unclosed `<p>` inside a closed `<div>`) are closed with it, as a
     /// browser closes them; void elements and self-closing tags open nothing.
     public static func balance(ofBlock bytes: UnsafeRawBufferPointer) -> BlockBalance {
+        // A comment opens and ends nothing (API documentation carries thousands).
+        if isOneComment(bytes) { return BlockBalance() }
         var scanner = TagScanner(bytes: bytes)
         var open: [String] = []
         var endTags: [String] = []
@@ -152,8 +159,7 @@ public enum EmbeddedHTML {
             // What the HTML reader makes of it, without starting a parser for it: API
             // documentation carries hundreds of these (`<!-- YAML … -->`), and a gumbo
             // parse each was a fifth of converting such a page to BBCode.
-            var empty = DocumentBuilder()
-            return ReadResult(document: empty.finish(),
+            return ReadResult(document: Document(),
                               warnings: [ConversionWarning(.loss, at: SourcePosition(line: 1, column: 1), "HTML comment dropped")])
         }
         var input = [UInt8](bytes)
@@ -174,8 +180,11 @@ extension EmbeddedHTML {
               bytes[3] == UInt8(ascii: "-"), bytes[4] != UInt8(ascii: ">"),
               !(bytes[4] == UInt8(ascii: "-") && bytes[5] == UInt8(ascii: ">")) else { return false }
         var position = 4
-        while position + 2 < count {
-            if bytes[position] == UInt8(ascii: "-") && bytes[position + 1] == UInt8(ascii: "-") {
+        // From one `-` to the next by memchr: a comment is mostly other bytes.
+        while position + 2 < count,
+              let dash = memchr(bytes.baseAddress! + position, Int32(UInt8(ascii: "-")), count - 2 - position) {
+            position = UnsafeRawPointer(dash) - bytes.baseAddress!
+            if bytes[position + 1] == UInt8(ascii: "-") {
                 if bytes[position + 2] == UInt8(ascii: ">") { break }
                 if bytes[position + 2] == UInt8(ascii: "!") { return false }
             }
