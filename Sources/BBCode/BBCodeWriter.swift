@@ -1267,12 +1267,13 @@ private struct BBCodeOutput: ~Copyable {
         breaks.reverse()
         var runStart = 0
         var position = 0
-        while position < bytes.count {
+        while position < bytes.count, let base = bytes.baseAddress,
+              let bracket = memchr(base + position, Int32(UInt8(ascii: "[")), bytes.count - position) {
+            position = UnsafePointer<UInt8>(bracket.assumingMemoryBound(to: UInt8.self)) - base
             // Not only whole tags: `[name=` or `[name` at the end may be finished by
             // what is written after it (a quoted value runs on past the writer's own
             // tags to the next `"]`), so a known name after a `[` is always broken up.
-            guard bytes[position] == UInt8(ascii: "["),
-                  let opening = BBCodeTagScanner.scanOpening(bytes, at: position),
+            guard let opening = BBCodeTagScanner.scanOpening(bytes, at: position),
                   vocabulary.role(of: opening) != nil, couldContinueTag(bytes, at: opening.end) else {
                 position += 1
                 continue
