@@ -340,7 +340,7 @@ def judge(markconv, folder, name, source, build, ratio_limit, target="html"):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--markconv", default=".build/release/markconv")
+    parser.add_argument("--markconv", default=".build-static/release/markconv")
     parser.add_argument("--only", default="")
     parser.add_argument("--ratio", type=float, default=2.3)
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),

@@ -202,7 +202,7 @@ def version(tool, markconv):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--markconv", default=".build/release/markconv")
+    parser.add_argument("--markconv", default=".build-static/release/markconv")
     parser.add_argument("--tools", default="markconv,pandoc,markdownify,html2text")
     parser.add_argument("--failures", type=int, default=0)
     arguments = parser.parse_args()

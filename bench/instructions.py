@@ -71,7 +71,7 @@ def mega(count):
 def main():
     arguments = sys.argv[1:]
     markconv_path = arguments[arguments.index("--markconv") + 1] if "--markconv" in arguments \
-        else os.path.join(ROOT, ".build", "release", "markconv")
+        else os.path.join(ROOT, ".build-static", "release", "markconv")
     write = arguments[arguments.index("--write") + 1] if "--write" in arguments else None
     if not shutil.which("valgrind"):
         sys.exit("instructions.py: valgrind is needed (apt-get install valgrind)")

@@ -29,7 +29,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
-MARKCONV = os.path.join(ROOT, ".build", "release", "markconv")
+MARKCONV = os.path.join(ROOT, ".build-static", "release", "markconv")
 GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tagfilter", "tasklist", "footnotes"]
 
 
