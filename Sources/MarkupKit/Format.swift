@@ -113,23 +113,27 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `name(+ext|-ext)*`.
     public init(parsing specification: String) throws(FormatError) {
-        let scalars = Array(specification.unicodeScalars)
-        let nameEnd = scalars.firstIndex { $0 == "+" || $0 == "-" } ?? scalars.count
-        let nameText = String(String.UnicodeScalarView(scalars[..<nameEnd])).lowercased()
+        // `+` and `-` are ASCII: the specification is split on its bytes (a view of
+        // scalars rebuilt into strings was generic code, and its first run looked up
+        // conformances at start-up).
+        let bytes = Array(specification.utf8)
+        let isSign = { (byte: UInt8) in byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") }
+        let nameEnd = bytes.firstIndex(where: isSign) ?? bytes.count
+        let nameText = String(decoding: bytes[..<nameEnd], as: UTF8.self).lowercased()
         // The other formats first: asking for a dialect builds every dialect's table, a
         // tenth of a run's start-up. No dialect is named like one of them but `bbcode`.
         guard let name = Name(rawValue: nameText) ?? Format.aliases[nameText], name != .bbcode else {
             guard let dialect = Format.dialect(named: nameText) else { throw .unknownFormat(nameText) }
-            guard nameEnd == scalars.count else { throw .extensionsNotSupported(format: nameText) }
+            guard nameEnd == bytes.count else { throw .extensionsNotSupported(format: nameText) }
             self = .bbcode(dialect)
             return
         }
         var extensions = name.defaultExtensions
         var position = nameEnd
-        while position < scalars.count {
-            let enable = scalars[position] == "+"
-            let end = scalars[(position + 1)...].firstIndex { $0 == "+" || $0 == "-" } ?? scalars.count
-            let extensionName = String(String.UnicodeScalarView(scalars[(position + 1)..<end]))
+        while position < bytes.count {
+            let enable = bytes[position] == UInt8(ascii: "+")
+            let end = bytes[(position + 1)...].firstIndex(where: isSign) ?? bytes.count
+            let extensionName = String(decoding: bytes[(position + 1)..<end], as: UTF8.self)
             guard name.takesExtensions else { throw .extensionsNotSupported(format: nameText) }
             guard let named = MarkdownExtensions(name: extensionName) else {
                 throw .unknownExtension(extensionName, format: nameText)

@@ -87,6 +87,9 @@ public enum FrontMatter: String, Hashable, Sendable, CaseIterable {
     /// made LF): its language, its text, how many lines it takes with its fences, and how
     /// many bytes.
     static func find(in bytes: [UInt8]) -> (language: String, text: String, lines: Int, length: Int)? {
+        // Every fence starts the first line: most inputs are done with at their first byte,
+        // before the table of fences (generic types' first use) is made.
+        guard bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") else { return nil }
         let fences: [(open: [UInt8], closes: [[UInt8]], language: String)] = [
             (Array("---".utf8), [Array("---".utf8), Array("...".utf8)], "yaml"),
             (Array("+++".utf8), [Array("+++".utf8)], "toml"),

@@ -13,14 +13,14 @@ public struct Document: Sendable {
     public internal(set) var nodes: [Node]
     /// UTF-8 text referenced by ``TextRef``s. Always valid UTF-8.
     @usableFromInline internal var store: [UInt8]
-    @usableFromInline internal var hintTable: [Int32: SyntaxHints]
+    @usableFromInline internal var hintTable: HintTable
 
     /// An empty document.
     public init() {
-        self.init(nodes: [], store: [], hints: [:])
+        self.init(nodes: [], store: [], hints: HintTable())
     }
 
-    init(nodes: [Node], store: [UInt8], hints: [Int32: SyntaxHints]) {
+    init(nodes: [Node], store: [UInt8], hints: HintTable) {
         self.nodes = nodes
         self.store = store
         self.hintTable = hints
@@ -262,7 +262,7 @@ extension Document: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(nodes, forKey: .nodes)
         try container.encode(String(decoding: store, as: UTF8.self), forKey: .text)
-        let entries = hintTable.keys.sorted().map { HintEntry(node: $0, hints: hintTable[$0]!) }
+        let entries = hintTable.keys.indices.map { HintEntry(node: hintTable.keys[$0], hints: hintTable.values[$0]) }
         try container.encode(entries, forKey: .hints)
     }
 
@@ -270,7 +270,7 @@ extension Document: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let nodes = try container.decode([Node].self, forKey: .nodes)
         let store = Array(try container.decode(String.self, forKey: .text).utf8)
-        var hints: [Int32: SyntaxHints] = [:]
+        var hints = HintTable()
         for entry in try container.decodeIfPresent([HintEntry].self, forKey: .hints) ?? [] {
             hints[entry.node] = entry.hints
         }

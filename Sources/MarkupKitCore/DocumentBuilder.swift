@@ -7,7 +7,7 @@
 public struct DocumentBuilder: Sendable {
     var nodes: [Node] = []
     var store = TextStore()
-    var hints: [Int32: SyntaxHints] = [:]
+    var hints = HintTable()
     /// Indices of the containers that are open, outermost first.
     @usableFromInline var openContainers: [Int32] = []
     /// For each open container, the text that was mergeable before it opened.
@@ -292,8 +292,9 @@ public struct DocumentBuilder: Sendable {
             }
             nodes.append(copy)
         }
-        for (index, hint) in document.hintTable where range.contains(Int(index)) {
-            hints[index + nodeOffset] = hint
+        let table = document.hintTable
+        for entry in table.keys.indices where range.contains(Int(table.keys[entry])) {
+            hints[table.keys[entry] + nodeOffset] = table.values[entry]
         }
         maximumDepth = max(maximumDepth, depthBefore + deepest)
         mergeableText = -1

@@ -7,18 +7,36 @@
 /// HTML. Relative addresses and fragments have no scheme and are always allowed.
 public struct URLPolicy: Hashable, Sendable {
     /// Schemes a link may have (lower case).
-    public var linkSchemes: Set<String>
+    public var linkSchemes: Set<String> {
+        get { Set(allowedLinkSchemes) }
+        set { allowedLinkSchemes = newValue.sorted() }
+    }
     /// Schemes an image may have (lower case).
-    public var imageSchemes: Set<String>
+    public var imageSchemes: Set<String> {
+        get { Set(allowedImageSchemes) }
+        set { allowedImageSchemes = newValue.sorted() }
+    }
+    /// The same, sorted: an allowlist is a handful of schemes, which a comparison each
+    /// finds sooner than a hash, and the standard policy then makes no `Set` when every
+    /// run starts (whose type's first use looks its conformances up over the whole binary).
+    /// Sorted, so that two policies allowing the same schemes are equal.
+    private var allowedLinkSchemes: [String]
+    private var allowedImageSchemes: [String]
 
     public init(linkSchemes: Set<String>, imageSchemes: Set<String>) {
-        self.linkSchemes = linkSchemes
-        self.imageSchemes = imageSchemes
+        allowedLinkSchemes = linkSchemes.sorted()
+        allowedImageSchemes = imageSchemes.sorted()
+    }
+
+    /// Both lists as given, already sorted and lower case.
+    private init(sortedLinkSchemes: [String], sortedImageSchemes: [String]) {
+        allowedLinkSchemes = sortedLinkSchemes
+        allowedImageSchemes = sortedImageSchemes
     }
 
     /// Links: http, https, mailto; images: http, https. No `data:`, no `javascript:`,
     /// no `file:`, no scheme nobody asked for.
-    public static let standard = URLPolicy(linkSchemes: ["http", "https", "mailto"], imageSchemes: ["http", "https"])
+    public static let standard = URLPolicy(sortedLinkSchemes: ["http", "https", "mailto"], sortedImageSchemes: ["http", "https"])
 
     /// The scheme of `url` as a browser sees it — leading and trailing C0 controls and
     /// spaces trimmed, tab, LF and CR deleted anywhere, ASCII letters lower-cased — or nil
@@ -75,12 +93,12 @@ public struct URLPolicy: Hashable, Sendable {
     /// Whether a link (or an image) may point at `url`.
     public func allows(_ url: String, isImage: Bool) -> Bool {
         guard let scheme = URLPolicy.scheme(of: url) else { return true }
-        return (isImage ? imageSchemes : linkSchemes).contains(scheme)
+        return (isImage ? allowedImageSchemes : allowedLinkSchemes).contains(scheme)
     }
 
     /// The warning's wording: what is allowed.
     func allowedDescription(isImage: Bool) -> String {
-        let schemes = (isImage ? imageSchemes : linkSchemes).sorted()
+        let schemes = isImage ? allowedImageSchemes : allowedLinkSchemes
         return (schemes + ["relative"]).joined(separator: ", ")
     }
 }

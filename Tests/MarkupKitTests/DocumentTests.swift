@@ -112,6 +112,33 @@ import Testing
         #expect(labels == ["ref:note", "ref:2", "def:note", "def:2"])
     }
 
+    /// Hints set, replaced and removed in any order are found as a dictionary would find
+    /// them (the table is kept in node order, and readers append to it).
+    @Test func hintsSetInAnyOrderAreFoundAtTheirNodes() throws {
+        var builder = DocumentBuilder()
+        builder.open(.paragraph)
+        for _ in 0..<40 { builder.addLeaf(.softBreak) }
+        builder.close()
+        var document = builder.finish()
+        var model: [Int: String] = [:]
+        var random = SeededGenerator(seed: 3)
+        for step in 0..<400 {
+            let index = Int.random(in: 0..<document.nodeCount, using: &random)
+            if Bool.random(using: &random) {
+                document.setHints(SyntaxHints(marker: "\(step)"), at: index)
+                model[index] = "\(step)"
+            } else {
+                document.setHints(SyntaxHints(), at: index)
+                model[index] = nil
+            }
+            for node in 0..<document.nodeCount {
+                #expect(document.hints(at: node)?.marker == model[node], "node \(node) after step \(step)")
+            }
+        }
+        let decoded = try JSONDecoder().decode(Document.self, from: JSONEncoder().encode(document))
+        for node in 0..<document.nodeCount { #expect(decoded.hints(at: node)?.marker == model[node]) }
+    }
+
     @Test func codableRoundTripKeepsEverything() throws {
         var document = MarkdownReader().read("- [x] *a* `b`\n\n| x |\n|:-:|\n| y |\n").document
         document.setHints(SyntaxHints(spelling: "X", attributes: [.init(name: "post", value: "1")]), at: 1)
