@@ -180,9 +180,12 @@ extension EmbeddedHTML {
               bytes[3] == UInt8(ascii: "-"), bytes[4] != UInt8(ascii: ">"),
               !(bytes[4] == UInt8(ascii: "-") && bytes[5] == UInt8(ascii: ">")) else { return false }
         var position = 4
-        // From one `-` to the next by memchr: a comment is mostly other bytes.
-        while position + 2 < count,
-              let dash = memchr(bytes.baseAddress! + position, Int32(UInt8(ascii: "-")), count - 2 - position) {
+        // From one `-` to the next by memchr: a comment is mostly other bytes. No `-` left
+        // where `-->` could start: not closed.
+        while position + 2 < count {
+            guard let dash = memchr(bytes.baseAddress! + position, Int32(UInt8(ascii: "-")), count - 2 - position) else {
+                return false
+            }
             position = UnsafeRawPointer(dash) - bytes.baseAddress!
             if bytes[position + 1] == UInt8(ascii: "-") {
                 if bytes[position + 2] == UInt8(ascii: ">") { break }

@@ -158,7 +158,7 @@ import Testing
     /// HTML reader's own, and anything else must still go to the reader.
     @Test(arguments: ["<!-- YAML\nadded: v0.1.90\n-->\n", "<!--x-->", "<!-- a -- b -->  \n\n", "<!-- <!-- nested -->",
                       "<!-- a --> b", "<!--> x", "<!---> x", "<!-- a --!> b -->", "<!-- never closed", " <!-- lead -->",
-                      "<!-- a -->\n<p>b</p>"])
+                      "<!-- a -->\n<p>b</p>", "<!-- x -  \n", "<!-- x --\n"])
     func aCommentBlockReadsAsTheHTMLReaderReadsIt(_ block: String) throws {
         for policy in [SafetyPolicy.standard, .trusted] {
             let bytes = Array(block.utf8)
