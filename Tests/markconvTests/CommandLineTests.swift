@@ -113,6 +113,14 @@ import Testing
         #expect(try String(contentsOf: output, encoding: .utf8) == "<p><strong>x</strong></p>\n")
     }
 
+    /// A run refused before it reads its input leaves the input unread: more than a pipe
+    /// holds is written into a closed pipe, which must be an error the harness survives
+    /// (it was a SIGPIPE that killed the whole test run once start-up got quick enough).
+    @Test func aRunThatNeverReadsItsInputLeavesTheTestsRunning() throws {
+        let refused = try MarkconvBinary.run(["-t", "bbcode_phbb"], input: String(repeating: "x", count: 1 << 20))
+        #expect(refused.status == 22)
+    }
+
     @Test func misspeltFormatsGetASuggestionAndShortNamesWork() throws {
         let misspelt = try MarkconvBinary.run(["-t", "bbcode_phbb"], input: "x")
         #expect(misspelt.status == 22)

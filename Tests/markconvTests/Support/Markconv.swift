@@ -20,7 +20,14 @@ enum MarkconvBinary {
         return executable.deletingLastPathComponent().appendingPathComponent("markconv").path
     }()
 
+    /// A markconv that stops before reading its input (a usage error) closes the pipe the
+    /// input is written to: the write must fail, not kill the test process with SIGPIPE.
+    private static let brokenPipesIgnored: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
     static func run(_ arguments: [String], input: Data = Data(), in directory: URL? = nil) throws -> Run {
+        _ = brokenPipesIgnored
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -34,7 +41,7 @@ enum MarkconvBinary {
         try process.run()
         // Write and read on separate threads so a large input or output cannot deadlock.
         let writer = Thread {
-            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
