@@ -211,8 +211,10 @@ enum BBCodeAutolinks {
         matches(input, at: position, end: end, text.utf8)
     }
 
-    private static func matches(_ input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int,
-                                _ bytes: some Collection<UInt8>) -> Bool {
+    /// The same with `bytes` (lower case), no further than `end`: the writer's search for
+    /// a closing tag inside code compares this way too.
+    static func matches(_ input: UnsafeBufferPointer<UInt8>, at position: Int, end: Int,
+                        _ bytes: some Collection<UInt8>) -> Bool {
         guard position + bytes.count <= end else { return false }
         var offset = position
         for byte in bytes {

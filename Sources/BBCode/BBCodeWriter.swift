@@ -63,9 +63,8 @@ private struct BBCodeOutput: ~Copyable {
     /// A bullet list's opening and closing tags: one pair for every list. The closing
     /// one is number 1 in `closingTags`.
     let bulletListTags: (open: String, close: String)
-    /// The closing tags of open blocks, by number (`Open.closing`), and their numbers.
+    /// The closing tags of open blocks, by number (`Open.closing`): a handful per document.
     var closingTags: [String]
-    var closingTagNumbers: [String: Int]
 
     init(document: Document, store: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, urlPolicy: URLPolicy) {
         self.document = document
@@ -74,7 +73,6 @@ private struct BBCodeOutput: ~Copyable {
         let bulletTag = dialect.lists.bulletTags.first ?? "list"
         bulletListTags = ("[\(bulletTag)]", "[/\(bulletTag)]")
         closingTags = ["", bulletListTags.close]
-        closingTagNumbers = ["": 0, bulletListTags.close: 1]
         switch dialect.escape {
         case .noParseTag: splitter = Array("[\(noParseTag)][/\(noParseTag)]".utf8)
         case .emptyTagSplit(let tag): splitter = Array("[\(tag)][/\(tag)]".utf8)
@@ -183,11 +181,11 @@ private struct BBCodeOutput: ~Copyable {
         out.ensureNewline()
     }
 
-    /// The number of a closing tag in `closingTags`, given one the first time it is asked for.
+    /// The number of a closing tag in `closingTags`, given one the first time it is asked
+    /// for (a dialect has a handful, so they are looked through rather than hashed).
     private mutating func closingNumber(_ tag: String) -> Int {
-        if let number = closingTagNumbers[tag] { return number }
+        if let number = closingTags.firstIndex(of: tag) { return number }
         closingTags.append(tag)
-        closingTagNumbers[tag] = closingTags.count - 1
         return closingTags.count - 1
     }
 
@@ -1008,7 +1006,7 @@ private struct BBCodeOutput: ~Copyable {
     private mutating func openLink(_ destination: String, at index: Int) -> String? {
         let url = Self.safeURL(destination)
         let unchanged = url == destination
-        if Self.isMailto(url), let email = dialect.email.first {
+        if URLPolicy.scheme(of: url) == "mailto", let email = dialect.email.first {
             let address = url.utf8.dropFirst(7)
             if unchanged && isOwnText(index, address) {
                 appendTag(email)
@@ -1029,17 +1027,6 @@ private struct BBCodeOutput: ~Copyable {
         }
         appendTag(tag, value: url)
         return tag
-    }
-
-    /// Whether an address starts with `mailto:`, in any case (as its bytes: lower-casing
-    /// the whole address made a string per link).
-    private static func isMailto(_ url: String) -> Bool {
-        var scheme = "mailto:".utf8.makeIterator()
-        for byte in url.utf8.prefix(7) {
-            let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-            guard lowered == scheme.next() else { return false }
-        }
-        return url.utf8.count >= 7
     }
 
     /// Whether a link's only content is exactly `text`.
@@ -1159,14 +1146,7 @@ private struct BBCodeOutput: ~Copyable {
             while position + needle.count <= content.count,
                   let found = memchr(base + position, Int32(UInt8(ascii: "[")), content.count - needle.count + 1 - position) {
                 position = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
-                var offset = 1
-                while offset < needle.count {
-                    let byte = content[position + offset]
-                    let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-                    if lowered != needle[offset] { break }
-                    offset += 1
-                }
-                if offset == needle.count { return position }
+                if BBCodeAutolinks.matches(content, at: position, end: content.count, needle) { return position }
                 position += 1
             }
             return nil

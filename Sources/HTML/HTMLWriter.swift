@@ -567,8 +567,7 @@ private struct FootnoteNumbering {
                 // A definition inside another one is rendered where it stands.
                 definitions.append(index)
                 definitionEnd = Int(nodes[index].subtreeEnd)
-                let tables = self.tables ?? Tables()
-                self.tables = tables
+                let tables = madeTables()
                 if tables.numbers[label] == nil { tables.numbers[label] = tables.numbers.count + 1 }
             case .footnoteReference(let label):
                 references.append((index, label, nodes[index].range.start))
@@ -583,13 +582,20 @@ private struct FootnoteNumbering {
         if references.allSatisfy({ $0.position.isKnown }) {
             references.sort { ($0.position, $0.index) < ($1.position, $1.index) }
         }
-        let tables = self.tables ?? Tables()
-        self.tables = tables
+        let tables = madeTables()
         for reference in references {
             let ordinal = (tables.referenceCounts[reference.label] ?? 0) + 1
             tables.referenceCounts[reference.label] = ordinal
             tables.ordinals[reference.index] = ordinal
         }
+    }
+
+    /// The tables, made at the first footnote met.
+    private mutating func madeTables() -> Tables {
+        if let tables { return tables }
+        let made = Tables()
+        tables = made
+        return made
     }
 
     func number(of label: String) -> Int? { tables?.numbers[label] }
