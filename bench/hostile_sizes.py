@@ -324,7 +324,9 @@ def judge(markconv, folder, name, source, build, ratio_limit, target="html"):
             return points, f"linear on a second timing (×{again:.2f}; first {judged})", False
         if source == "gfm":
             alone = per_doubling([timing[1] for timing in timings], sizes)
-            relative = per_doubling([timing[0] / timing[1] for timing in timings], sizes)
+            # A run shorter than the clock's tick reads as no time at all: floored as
+            # per_doubling floors a cost (cmark-gfm alone on a small input read 0.0).
+            relative = per_doubling([timing[0] / max(timing[1], 1e-6) for timing in timings], sizes)
             if relative <= RELATIVE_LIMIT:
                 # On inline storms Debian's cmark-gfm builds ~150 bytes of tree per input
                 # byte and grows as fast on its own: the time is the library's, and the
