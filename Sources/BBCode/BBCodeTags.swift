@@ -52,18 +52,28 @@ enum TagRole: Hashable, Sendable {
 }
 
 /// A dialect's tag names, by role: what the reader recognises and the writer escapes.
+///
+/// Tags are known by ``ScannedTag/key`` (every tag name is at most eight letters), so
+/// the reader looks a role up without making a string: a binary search over a few dozen
+/// sorted keys. Not a dictionary: hashing a key costs as much as the search, and the first
+/// use of a `[UInt64: TagRole]` looks `UInt64`'s `Hashable` conformance up over the whole
+/// binary, in every run.
 struct BBCodeVocabulary: Sendable {
-    let roles: [String: TagRole]
-    /// The same, by ``ScannedTag/key``: every tag name is at most eight letters, so the
-    /// reader looks roles up without making a string.
-    let rolesByKey: [UInt64: TagRole]
+    /// Tag name keys, ascending, and the role of each.
+    private let keys: [UInt64]
+    private let keyedRoles: [TagRole]
     /// Tags that are only tags when spelled in lower case.
     let lowercaseOnly: Set<String>
 
     init(_ dialect: BBCodeDialect) {
-        var roles: [String: TagRole] = [:]
+        // The first role given a name is its role.
+        var entries: [(key: UInt64, role: TagRole)] = []
         func add(_ names: [String], _ role: TagRole) {
-            for name in names where roles[name] == nil { roles[name] = role }
+            for name in names {
+                let key = ScannedTag.key(Array(name.utf8))
+                precondition(key != 0, "tag name \(name) is longer than eight bytes")
+                if !entries.contains(where: { $0.key == key }) { entries.append((key, role)) }
+            }
         }
         add(dialect.bold, .bold)
         add(dialect.italic, .italic)
@@ -109,14 +119,9 @@ struct BBCodeVocabulary: Sendable {
         case .centerOnly: add(["center"], .alignment(.center))
         }
         add(dialect.noParse, .noParse)
-        self.roles = roles
-        var rolesByKey: [UInt64: TagRole] = [:]
-        for (name, role) in roles {
-            let key = ScannedTag.key(Array(name.utf8))
-            precondition(key != 0, "tag name \(name) is longer than eight bytes")
-            rolesByKey[key] = role
-        }
-        self.rolesByKey = rolesByKey
+        entries.sort { $0.key < $1.key }
+        keys = entries.map(\.key)
+        keyedRoles = entries.map(\.role)
         if case .lowercaseOnly(let names) = dialect.tagCase {
             lowercaseOnly = names
         } else {
@@ -124,9 +129,19 @@ struct BBCodeVocabulary: Sendable {
         }
     }
 
+    private func role(forKey key: UInt64) -> TagRole? {
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low < keys.count && keys[low] == key ? keyedRoles[low] : nil
+    }
+
     /// The role of a tag as written, honouring the dialect's case rules.
     func role(of tag: ScannedTag) -> TagRole? {
-        guard tag.key != 0, let role = rolesByKey[tag.key] else { return nil }
+        guard tag.key != 0, let role = role(forKey: tag.key) else { return nil }
         if lowercaseOnly.contains(tag.name) && tag.spelledName != tag.name { return nil }
         return role
     }

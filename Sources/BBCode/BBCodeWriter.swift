@@ -47,8 +47,10 @@ private struct BBCodeOutput: ~Copyable {
     var warnedOnce: Set<String> = []
     /// Warnings given once per document, by kind (`OnceKey`).
     var warnedKinds: UInt8 = 0
-    /// Messages of warnings given at every node of a kind, by kind.
-    var repeatedMessages: [RepeatedWarning: String] = [:]
+    /// Messages of warnings given at every node of a kind, by kind: a handful, looked
+    /// through (a dictionary keyed by a type of its own costs a conformance lookup over the
+    /// whole binary at its first use, in every run that warns).
+    var repeatedMessages: [(key: RepeatedWarning, message: String)] = []
     var footnotes: [Int] = []
     var footnoteNumbers: [String: Int] = [:]
     /// What can start an address the forum links by itself, prepared once.
@@ -468,9 +470,17 @@ private struct BBCodeOutput: ~Copyable {
                     loose: !attributes.isTight, flattened: false)
     }
 
-    private static let listCodes: [NumberingStyle: String] = [
-        .decimal: "1", .lowerAlpha: "a", .upperAlpha: "A", .lowerRoman: "i", .upperRoman: "I",
-    ]
+    /// `[list=X]`'s code for a numbering (a switch: a dictionary's first use looks its key's
+    /// `Hashable` conformance up over the whole binary, at every run that writes a list).
+    private static func listCode(_ style: NumberingStyle) -> String {
+        switch style {
+        case .decimal: "1"
+        case .lowerAlpha: "a"
+        case .upperAlpha: "A"
+        case .lowerRoman: "i"
+        case .upperRoman: "I"
+        }
+    }
 
     private mutating func orderedListTags(_ numbering: NumberingStyle, at position: SourcePosition) -> (String, String) {
         if numbering == .decimal, let tag = dialect.lists.orderedTags.first {
@@ -482,7 +492,7 @@ private struct BBCodeOutput: ~Copyable {
             if style != numbering {
                 warn("\(numbering.rawValue) numbering written as 1, 2, 3 (\(dialect.title) has no such list)", at: position)
             }
-            return ("[list=\(Self.listCodes[style]!)]", "[/list]")
+            return ("[list=\(Self.listCode(style))]", "[/list]")
         case .typeAttribute:
             return ("[list type=\(numbering.rawValue)]", "[/list]")
         case .none:
@@ -1417,16 +1427,16 @@ private struct BBCodeOutput: ~Copyable {
     /// for): its message is made once per document and shared.
     private mutating func warn(repeated key: RepeatedWarning, at position: SourcePosition,
                                _ message: (BBCodeDialect) -> String) {
-        if let made = repeatedMessages[key] {
-            warn(made, at: position)
+        if let made = repeatedMessages.first(where: { $0.key == key }) {
+            warn(made.message, at: position)
         } else {
             let made = message(dialect)
-            repeatedMessages[key] = made
+            repeatedMessages.append((key, made))
             warn(made, at: position)
         }
     }
 
-    enum RepeatedWarning: Hashable {
+    enum RepeatedWarning: Equatable {
         case noTag(String), headingLevel(Int), headingInList, rawAsText(RawFormat)
     }
 

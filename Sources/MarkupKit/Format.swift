@@ -77,8 +77,14 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     public static let json = Format(.json)
 
     /// Other spellings users type for a format (pandoc's `html5` among them). A dialect
-    /// may also be named without `bbcode_`: `phpbb`.
-    static let aliases: [String: Name] = ["markdown": .gfm, "md": .gfm, "html5": .html]
+    /// may also be named without `bbcode_`: `phpbb`. Pairs, not a dictionary: three are
+    /// looked through faster than a `[String: Name]` is first made (its first use looks
+    /// `String`'s `Hashable` conformance up over the whole binary, at every run).
+    static let aliases: [(alias: String, name: Name)] = [("markdown", .gfm), ("md", .gfm), ("html5", .html)]
+
+    static func alias(_ text: String) -> Name? {
+        aliases.first { $0.alias == text }?.name
+    }
 
     /// The dialect a name means, with or without its `bbcode_`.
     static func dialect(named name: String) -> BBCodeDialect? {
@@ -88,7 +94,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     /// The format name closest to a misspelt one, if one is close enough to be meant:
     /// at most one edit in four letters, and never more than two.
     static func suggestion(for name: String) -> String? {
-        let candidates = allNames.map(\.name) + aliases.keys.sorted()
+        let candidates = allNames.map(\.name) + aliases.map(\.alias).sorted()
             + BBCodeDialect.all.map { String($0.name.dropFirst("bbcode_".count)) }.filter { !$0.isEmpty }
         let limit = min(2, max(1, name.count / 4))
         let scored = candidates.map { (candidate: $0, distance: editDistance(name, $0)) }.filter { $0.distance <= limit }
@@ -122,7 +128,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         let nameText = String(decoding: bytes[..<nameEnd], as: UTF8.self).lowercased()
         // The other formats first: asking for a dialect builds every dialect's table, a
         // tenth of a run's start-up. No dialect is named like one of them but `bbcode`.
-        guard let name = Name(rawValue: nameText) ?? Format.aliases[nameText], name != .bbcode else {
+        guard let name = Name(rawValue: nameText) ?? Format.alias(nameText), name != .bbcode else {
             guard let dialect = Format.dialect(named: nameText) else { throw .unknownFormat(nameText) }
             guard nameEnd == bytes.count else { throw .extensionsNotSupported(format: nameText) }
             self = .bbcode(dialect)
