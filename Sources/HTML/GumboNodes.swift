@@ -25,13 +25,16 @@ extension UnsafeMutablePointer where Pointee == GumboNode {
 
     /// The value of an attribute (names are lower case, as gumbo stores them).
     func attribute(_ name: String) -> String? {
-        withUnsafePointer(to: &pointee.v.element.attributes) { attributes in
+        // Most elements have none: answered before the name is made a C string.
+        guard pointee.v.element.attributes.length > 0 else { return nil }
+        return withUnsafePointer(to: &pointee.v.element.attributes) { attributes in
             gumbo_get_attribute(attributes, name).map { String(cString: $0.pointee.value) }
         }
     }
 
     func hasAttribute(_ name: String) -> Bool {
-        withUnsafePointer(to: &pointee.v.element.attributes) { gumbo_get_attribute($0, name) != nil }
+        guard pointee.v.element.attributes.length > 0 else { return false }
+        return withUnsafePointer(to: &pointee.v.element.attributes) { gumbo_get_attribute($0, name) != nil }
     }
 
     /// Whether the `class` attribute lists `name`.
