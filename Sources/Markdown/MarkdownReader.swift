@@ -202,7 +202,7 @@ private struct CmarkConverter {
     /// one code span, can be stepped over.
     var iterator: OpaquePointer?
     /// Parents whose HTML children have been paired, start tag with end tag.
-    var pairedParents: Set<OpaquePointer> = []
+    var pairedParents = NodeSet()
     /// For each open pair of inline tags, how many containers its start tag opened.
     var inlineElementsOpen: [Int] = []
     /// For each HTML block left open and paired, how many containers it left open.
@@ -416,7 +416,7 @@ private struct CmarkConverter {
     /// `endTagMark`. A start tag left open inside another element's pair (misnested) and
     /// code around anything but text stay raw.
     private mutating func pairInlineTags(in parent: OpaquePointer) {
-        guard pairedParents.insert(parent).inserted else { return }
+        guard pairedParents.insert(parent) else { return }
         var openings: [(node: OpaquePointer, name: String, isCode: Bool, othersBefore: Int)] = []
         var openCounts: [String: Int] = [:]
         // Siblings other than text, counted so that code is paired only around text.
@@ -525,7 +525,7 @@ private struct CmarkConverter {
     /// parent: the opening block's user data points at the closing one. A closing block
     /// must end whole openings, innermost first.
     private mutating func pairBlockTags(in parent: OpaquePointer) {
-        guard pairedParents.insert(parent).inserted else { return }
+        guard pairedParents.insert(parent) else { return }
         var openings: [(node: OpaquePointer, leftOpen: [String])] = []
         var child = cmark_node_first_child(parent)
         while let node = child {
