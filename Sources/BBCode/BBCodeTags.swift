@@ -62,8 +62,10 @@ struct BBCodeVocabulary: Sendable {
     /// Tag name keys, ascending, and the role of each.
     private let keys: [UInt64]
     private let keyedRoles: [TagRole]
-    /// Tags that are only tags when spelled in lower case.
-    let lowercaseOnly: Set<String>
+    /// Tags that are only tags when spelled in lower case: a handful, or none. An array,
+    /// not a `Set<String>`: destroying the writer's copy of an empty set instantiated
+    /// its type, a conformance lookup over the whole binary at every BBCode write.
+    let lowercaseOnly: [String]
 
     init(_ dialect: BBCodeDialect) {
         // The first role given a name is its role.
@@ -123,7 +125,7 @@ struct BBCodeVocabulary: Sendable {
         keys = entries.map(\.key)
         keyedRoles = entries.map(\.role)
         if case .lowercaseOnly(let names) = dialect.tagCase {
-            lowercaseOnly = names
+            lowercaseOnly = names.sorted()
         } else {
             lowercaseOnly = []
         }
