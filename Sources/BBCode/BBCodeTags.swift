@@ -69,12 +69,18 @@ struct BBCodeVocabulary: Sendable {
 
     init(_ dialect: BBCodeDialect) {
         // The first role given a name is its role.
-        var entries: [(key: UInt64, role: TagRole)] = []
+        var keys: [UInt64] = []
+        var roles: [TagRole] = []
+        keys.reserveCapacity(64)
+        roles.reserveCapacity(64)
         func add(_ names: [String], _ role: TagRole) {
             for name in names {
                 let key = ScannedTag.key(Array(name.utf8))
                 precondition(key != 0, "tag name \(name) is longer than eight bytes")
-                if !entries.contains(where: { $0.key == key }) { entries.append((key, role)) }
+                if !keys.contains(key) {
+                    keys.append(key)
+                    roles.append(role)
+                }
             }
         }
         add(dialect.bold, .bold)
@@ -121,9 +127,9 @@ struct BBCodeVocabulary: Sendable {
         case .centerOnly: add(["center"], .alignment(.center))
         }
         add(dialect.noParse, .noParse)
-        entries.sort { $0.key < $1.key }
-        keys = entries.map(\.key)
-        keyedRoles = entries.map(\.role)
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        self.keys = order.map { keys[$0] }
+        keyedRoles = order.map { roles[$0] }
         if case .lowercaseOnly(let names) = dialect.tagCase {
             lowercaseOnly = names.sorted()
         } else {

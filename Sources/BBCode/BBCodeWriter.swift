@@ -50,6 +50,10 @@ private struct BBCodeOutput: ~Copyable {
     /// whole binary at its first use, in every run that warns).
     var repeatedMessages: [(key: RepeatedWarning, message: String)] = []
     var footnotes: [Int] = []
+    /// The inline elements open in `renderInlines`, innermost last: where each ends, the
+    /// tag that closes it (none when empty), and whether it ends a link. One stack for
+    /// every paragraph, so it is not grown afresh for each.
+    var inlineClosers: [InlineCloser] = []
     /// Footnote numbers by label; made only for a document with footnotes. A class
     /// behind an optional: an empty `[String: Int]` in the writer, destroyed with it,
     /// instantiated its type at every write (a 0.34 M instruction conformance scan).
@@ -869,18 +873,17 @@ private struct BBCodeOutput: ~Copyable {
 
     /// The inline children of a paragraph, heading or cell, with a heap stack.
     private mutating func renderInlines(childrenOf parent: Int) {
-        // The tag to close when each open node ends (none when empty), and whether it
-        // ends a link.
-        var closers: [(end: Int, tag: String, endsLink: Bool)] = []
+        // This paragraph's open elements are those above `base` on the shared stack.
+        let base = inlineClosers.count
         var linkDepth = 0
         // Links written as tags, inside which the forum links nothing by itself (links
         // written as their text do not count).
         var taggedLinkDepth = 0
         var index = parent + 1
         let end = document.subtreeEnd(of: parent)
-        while index < end || !closers.isEmpty {
-            if let last = closers.last, last.end <= index {
-                closers.removeLast()
+        while index < end || inlineClosers.count > base {
+            if inlineClosers.count > base, let last = inlineClosers.last, last.end <= index {
+                inlineClosers.removeLast()
                 if !last.tag.isEmpty { appendClosingTag(last.tag) }
                 if last.endsLink { linkDepth -= 1 }
                 if last.endsLink && !last.tag.isEmpty { taggedLinkDepth -= 1 }
@@ -939,17 +942,17 @@ private struct BBCodeOutput: ~Copyable {
                 if !title.isEmpty { warn("link title '\(title)' has no form in BBCode; dropped", at: position) }
                 if destination.isEmpty {
                     // A link to nowhere (a refused address): its text is all there is.
-                    closers.append((nodeEnd, "", true))
+                    inlineClosers.append(InlineCloser(end: nodeEnd, tag: "", endsLink: true))
                 } else if !urlPolicy.allows(destination, isImage: false) {
                     // Only a trusted tree still holds such an address (every reader
                     // empties it otherwise).
                     warnings.append(urlPolicy.refusal(destination, isImage: false, at: position))
-                    closers.append((nodeEnd, "", true))
+                    inlineClosers.append(InlineCloser(end: nodeEnd, tag: "", endsLink: true))
                 } else if linkDepth > 0 {
                     warn("link inside a link written as its text", at: position)
-                    closers.append((nodeEnd, "", true))
+                    inlineClosers.append(InlineCloser(end: nodeEnd, tag: "", endsLink: true))
                 } else if let closingTag = openLink(destination, at: index) {
-                    closers.append((nodeEnd, closingTag, true))
+                    inlineClosers.append(InlineCloser(end: nodeEnd, tag: closingTag, endsLink: true))
                     if !closingTag.isEmpty { taggedLinkDepth += 1 }
                 } else {
                     // Written whole: `[url]…[/url]`.
@@ -1001,7 +1004,7 @@ private struct BBCodeOutput: ~Copyable {
                 index = nodeEnd
                 continue
             }
-            if node.kind.isContainer { closers.append((nodeEnd, closing ?? "", false)) }
+            if node.kind.isContainer { inlineClosers.append(InlineCloser(end: nodeEnd, tag: closing ?? "", endsLink: false)) }
             index += 1
         }
     }
@@ -1027,7 +1030,7 @@ private struct BBCodeOutput: ~Copyable {
     private mutating func openLink(_ destination: String, at index: Int) -> String? {
         let url = Self.safeURL(destination)
         let unchanged = url == destination
-        if URLPolicy.scheme(of: url) == "mailto", let email = dialect.email.first {
+        if URLPolicy.hasScheme(url, "mailto"), let email = dialect.email.first {
             let address = url.utf8.dropFirst(7)
             if unchanged && isOwnText(index, address) {
                 appendTag(email)
@@ -1464,6 +1467,12 @@ private struct BBCodeOutput: ~Copyable {
         case inlineCodeWithoutStyling = 1, inlineCodeAsText = 2, headingLevel = 4, headerCells = 8, taskItems = 16
         case footnotes = 32, deepLists = 64, tableAlignment = 128
     }
+}
+
+struct InlineCloser {
+    var end: Int
+    var tag: String
+    var endsLink: Bool
 }
 
 /// Footnote numbers by label, shared by reference (see `BBCodeOutput.footnoteNumbers`).

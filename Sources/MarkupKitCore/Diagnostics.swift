@@ -23,7 +23,9 @@ public struct ConversionWarning: Hashable, Sendable, Codable, CustomStringConver
 
     /// `LINE:COL: message`, or just the message when the position is unknown.
     public var description: String {
-        position.isKnown ? "\(position): \(message)" : message
+        // The numbers interpolated as numbers: a `SourcePosition` interpolated went
+        // through its description, a string made and copied at every warning printed.
+        position.isKnown ? "\(position.line):\(position.column): \(message)" : message
     }
 }
 

@@ -68,6 +68,25 @@ public struct URLPolicy: Hashable, Sendable {
         }
     }
 
+    /// Whether the scheme of `url` (as ``scheme(of:)`` reads it) is `candidate`, a lower-case
+    /// scheme; false for a relative address. Compared byte by byte, without making the
+    /// scheme a string: addresses are checked at every link, by the reader's policy and
+    /// again by a writer.
+    public static func hasScheme(_ url: String, _ candidate: StaticString) -> Bool {
+        candidate.withUTF8Buffer { hasScheme(url, $0) }
+    }
+
+    private static func hasScheme(_ url: String, _ candidate: UnsafeBufferPointer<UInt8>) -> Bool {
+        var matched = 0
+        for byte in url.utf8 {
+            guard let kept = schemeByte(byte, isFirst: matched == 0) else { continue }
+            if kept == UInt8(ascii: ":") { return matched == candidate.count && matched > 0 }
+            guard kept != 0, matched < candidate.count, candidate[matched] == kept else { return false }
+            matched += 1
+        }
+        return false
+    }
+
     /// What one byte of an address contributes to its scheme: nil for a byte a browser
     /// skips (tab, LF and CR anywhere; controls and spaces before the scheme), the letter
     /// lower-cased, `:` for the end of the scheme, 0 for a byte that makes it relative

@@ -107,7 +107,25 @@ enum ProcessIO {
     static func printError(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        bytes.withUnsafeBytes { buffer in _ = write(2, buffer.baseAddress!, buffer.count) }
+        writeError(bytes)
+    }
+
+    /// Lines already ended, to standard error in one write.
+    static func writeError(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            // A signal can cut a long write short: the rest is written after it.
+            var written = 0
+            while written < buffer.count {
+                let count = write(2, buffer.baseAddress! + written, buffer.count - written)
+                if count > 0 {
+                    written += count
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
     }
 
     /// The size of what a descriptor reads, if it is a regular file.

@@ -215,11 +215,20 @@ struct Markconv: ParsableCommand {
     /// rest by kind: a long post can give tens of thousands.
     static func printWarnings(_ warnings: [ConversionWarning], limit: Int, located: (ConversionWarning) -> String) {
         let shown = limit > 0 ? warnings.prefix(limit) : warnings[...]
+        guard !shown.isEmpty else { return }
+        // One write for all of them: a write per warning was a system call each, and a
+        // copy of each line into an array of its own.
+        var text: [UInt8] = []
         for warning in shown {
-            ProcessIO.printError("markconv: warning: \(located(warning))")
+            text += "markconv: warning: ".utf8
+            text += located(warning).utf8
+            text.append(UInt8(ascii: "\n"))
         }
         let rest = warnings.dropFirst(shown.count)
-        guard !rest.isEmpty else { return }
+        guard !rest.isEmpty else {
+            ProcessIO.writeError(text)
+            return
+        }
         var counts: [(kind: ConversionWarning.Kind, count: Int)] = []
         for warning in rest {
             if let index = counts.firstIndex(where: { $0.kind == warning.kind }) {
@@ -234,7 +243,8 @@ struct Markconv: ParsableCommand {
         for (number, entry) in counts.enumerated() {
             kinds += (number == 0 ? "" : ", ") + "\(entry.count) \(entry.kind.rawValue)"
         }
-        ProcessIO.printError("markconv: \(rest.count) more warnings not shown (\(kinds); --max-warnings 0 shows all)")
+        text += "markconv: \(rest.count) more warnings not shown (\(kinds); --max-warnings 0 shows all)\n".utf8
+        ProcessIO.writeError(text)
     }
 
     // MARK: Formats

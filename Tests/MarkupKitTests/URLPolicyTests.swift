@@ -17,6 +17,27 @@ import Testing
         #expect(URLPolicy.scheme(of: "a+b.c-d:x") == "a+b.c-d")
     }
 
+    /// The byte-by-byte scheme check answers as the scheme read into a string does, on
+    /// every address above and on prefixes, look-alikes and broken-up schemes.
+    @Test func aSchemeComparedInPlaceIsTheSchemeRead() {
+        let addresses = ["http://a", "HTTPS://a", "https:", "http", "https", "httpx://a", "htt:", "mailto:a@b.c", "MAILTO:x",
+                         "mail\tto:x", " \u{01}mailto:x", "mailtox:y", "ma:ilto", "/relative", "relative/path", "#top", "?q=1",
+                         "", ":", "javascript:x", "\u{00}javascript:x", "jav\tascript:x", "\u{FF4A}avascript:x",
+                         "a+b.c-d:x", "1http:x", "h\u{0131}ttp:x", "http\n:x", " http :x"]
+        for address in addresses {
+            let scheme = URLPolicy.scheme(of: address)
+            #expect(URLPolicy.hasScheme(address, "http") == (scheme == "http"), "\(address.debugDescription)")
+            #expect(URLPolicy.hasScheme(address, "https") == (scheme == "https"), "\(address.debugDescription)")
+            #expect(URLPolicy.hasScheme(address, "mailto") == (scheme == "mailto"), "\(address.debugDescription)")
+            #expect(URLPolicy.hasScheme(address, "javascript") == (scheme == "javascript"), "\(address.debugDescription)")
+            for isImage in [false, true] {
+                let allowed = isImage ? policy.imageSchemes : policy.linkSchemes
+                #expect(policy.allows(address, isImage: isImage) == (scheme.map(allowed.contains) ?? true),
+                        "\(address.debugDescription)")
+            }
+        }
+    }
+
     @Test func onlyTheAllowlistPasses() {
         for allowed in ["http://a", "HTTPS://a", "mailto:a@b.c", "/relative", "relative/path", "#top", "?q=1", ""] {
             #expect(policy.allows(allowed, isImage: false), "\(allowed)")
