@@ -121,7 +121,7 @@ public enum EmbeddedHTML {
                 scanner.position += 1
                 continue
             }
-            guard let tag = scanner.nextTag() else {
+            guard let tag = scanner.nextTag(keepingAttributes: false) else {
                 onlyEndTags = false
                 scanner.skipToNextTag()
                 continue
@@ -235,15 +235,31 @@ private struct TagScanner {
         while position < bytes.count, isSpace(bytes[position]) { position += 1 }
     }
 
+    /// The name at `position`, lower-cased (name bytes are ASCII: folded as bytes, not
+    /// through Unicode's `lowercased()`).
     private mutating func name() -> String {
+        let start = skipName()
+        return String(unsafeUninitializedCapacity: position - start) { buffer in
+            for index in start..<position {
+                let byte = bytes[index]
+                buffer[index - start] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            }
+            return position - start
+        }
+    }
+
+    /// Moves past the name at `position`; returns where it started.
+    private mutating func skipName() -> Int {
         let start = position
         while position < bytes.count, isNameByte(bytes[position]) { position += 1 }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self).lowercased()
+        return start
     }
 
     /// The tag at `position`, which moves past it; nil (and `position` unchanged) when
-    /// there is no start or end tag there.
-    mutating func nextTag() -> EmbeddedHTML.Tag? {
+    /// there is no start or end tag there. Without `keepingAttributes` they are read
+    /// (a tag is one by the same rules) but not kept: following a block's elements needs
+    /// only their names.
+    mutating func nextTag(keepingAttributes: Bool = true) -> EmbeddedHTML.Tag? {
         let start = position
         guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "<") else { return nil }
         position += 1
@@ -274,23 +290,27 @@ private struct TagScanner {
                 position = start
                 return nil
             }
-            let attribute = name()
+            let attribute = keepingAttributes ? name() : ""
+            if !keepingAttributes { _ = skipName() }
             skipSpaces()
             var value = ""
             if position < bytes.count, bytes[position] == UInt8(ascii: "=") {
                 position += 1
                 skipSpaces()
-                guard position < bytes.count, let parsed = attributeValue() else {
+                guard position < bytes.count, let range = attributeValueRange() else {
                     position = start
                     return nil
                 }
-                value = parsed
+                if keepingAttributes {
+                    value = Self.decodingCharacterReferences(UnsafeRawBufferPointer(rebasing: bytes[range]))
+                }
             }
-            if tag.attributes[attribute] == nil { tag.attributes[attribute] = value }
+            if keepingAttributes && tag.attributes[attribute] == nil { tag.attributes[attribute] = value }
         }
     }
 
-    private mutating func attributeValue() -> String? {
+    /// Moves past the attribute value at `position`; nil for a quoted one left unclosed.
+    private mutating func attributeValueRange() -> Range<Int>? {
         let quote = bytes[position]
         let start: Int
         let end: Int
@@ -308,7 +328,7 @@ private struct TagScanner {
             }
             end = position
         }
-        return Self.decodingCharacterReferences(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+        return start..<end
     }
 
     /// Skips to the next `<` after the current byte (past a comment or declaration whole).
