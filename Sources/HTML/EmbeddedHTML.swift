@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CGumbo
 import MarkupKitCore
 
 /// HTML written inside Markdown, read for what it means, so that `<u>`, `<sub>`, a coloured
@@ -147,9 +148,12 @@ public enum EmbeddedHTML {
     /// looked `String`'s `Hashable` conformance up over the whole binary (0.25 M
     /// instructions) in every run that read an HTML block.
     static func isVoidElement(_ name: String) -> Bool {
-        switch name {
-        case "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
-             "wbr", "keygen", "basefont", "bgsound", "frame":
+        // By gumbo's tag number, which knows every one of them: a switch on strings
+        // compared them one by one.
+        switch ElementRole.gumboTag(named: name) {
+        case GUMBO_TAG_AREA, GUMBO_TAG_BASE, GUMBO_TAG_BR, GUMBO_TAG_COL, GUMBO_TAG_EMBED, GUMBO_TAG_HR, GUMBO_TAG_IMG,
+             GUMBO_TAG_INPUT, GUMBO_TAG_LINK, GUMBO_TAG_META, GUMBO_TAG_PARAM, GUMBO_TAG_SOURCE, GUMBO_TAG_TRACK,
+             GUMBO_TAG_WBR, GUMBO_TAG_KEYGEN, GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_FRAME:
             true
         default:
             false

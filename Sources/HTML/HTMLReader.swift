@@ -236,13 +236,18 @@ enum ElementRole: Equatable {
         }
     }
 
+    /// Gumbo's number for a tag name (`GUMBO_TAG_UNKNOWN` for one it does not know).
+    static func gumboTag(named name: String) -> GumboTag {
+        var name = name
+        return name.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { gumbo_tagn_enum($0.baseAddress, UInt32($0.count)) }
+        }
+    }
+
     /// The role of an element by its lower-case name: gumbo's for the names it knows, and
     /// for two it does not (0.10 predates them).
     static func role(named name: String) -> ElementRole {
-        var name = name
-        let tag = name.withUTF8 { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { gumbo_tagn_enum($0.baseAddress, UInt32($0.count)) }
-        }
+        let tag = gumboTag(named: name)
         if tag != GUMBO_TAG_UNKNOWN { return of(tag) }
         switch name {
         case "search", "dialog": return .block

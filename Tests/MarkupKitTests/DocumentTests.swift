@@ -260,3 +260,22 @@ import Testing
         }
     }
 }
+
+/// `trimmingASCIIWhitespace` trims on bytes what HTML calls whitespace, and nothing else.
+@Suite struct ASCIIWhitespaceTrimmingTests {
+    /// The definition, one scalar at a time.
+    private func trimmedByScalars(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        guard let first = scalars.firstIndex(where: { !$0.isASCIIWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.isASCIIWhitespace }) else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+
+    @Test(arguments: ["", " ", "\t\n\r\u{0C} ", "a", " a ", "\t\nhttps://example.com/a b\r\n", "é", " é\t", "\u{301}",
+                      " \u{301}x\u{301} ", "\u{A0}x\u{A0}", "\u{2003}x\u{2003}", "\r\n", "a\r\n", "\u{1F600} \u{1F600}",
+                      "\u{0B}x\u{0B}"])
+    func agreesWithTheScalarDefinition(_ text: String) {
+        #expect(text.trimmingASCIIWhitespace() == trimmedByScalars(text), "\(text.debugDescription)")
+        #expect(Array(text.trimmingASCIIWhitespace().unicodeScalars) == Array(trimmedByScalars(text).unicodeScalars))
+    }
+}
