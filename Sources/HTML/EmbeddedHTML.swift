@@ -22,7 +22,52 @@ public enum EmbeddedHTML {
         public var isEndTag: Bool
         public var isSelfClosing: Bool
         /// The first value given for each attribute, as HTML keeps it.
-        public var attributes: [String: String]
+        public var attributes: TagAttributes
+    }
+
+    /// A tag's attributes by name, in the order written. The few a tag has are looked
+    /// through: a `[String: String]` was a hash table made per tag, and its type's first
+    /// use looked `String`'s `Hashable` conformance up over the whole binary, 0.25 M
+    /// instructions in every run that met a tag with an attribute.
+    public struct TagAttributes: Hashable, Sendable, ExpressibleByDictionaryLiteral {
+        private var names: [String] = []
+        private var values: [String] = []
+
+        public init(dictionaryLiteral elements: (String, String)...) {
+            for (name, value) in elements { addIfAbsent(name, value) }
+        }
+
+        public var isEmpty: Bool { names.isEmpty }
+        public var count: Int { names.count }
+
+        public subscript(name: String) -> String? {
+            names.firstIndex(of: name).map { values[$0] }
+        }
+
+        /// Keeps the first value given for a name, as HTML does.
+        public mutating func addIfAbsent(_ name: String, _ value: String) {
+            guard !names.contains(name) else { return }
+            names.append(name)
+            values.append(value)
+        }
+
+        /// Equal when they give the same names the same values, in any order.
+        public static func == (lhs: TagAttributes, rhs: TagAttributes) -> Bool {
+            lhs.count == rhs.count && zip(lhs.names, lhs.values).allSatisfy { rhs[$0] == $1 }
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            // Order-free: the sum of each pair's own hash.
+            var sum = 0
+            for (name, value) in zip(names, values) {
+                var pair = Hasher()
+                pair.combine(name)
+                pair.combine(value)
+                sum &+= pair.finalize()
+            }
+            hasher.combine(count)
+            hasher.combine(sum)
+        }
     }
 
     /// What a tag standing inside Markdown text means in the tree.
@@ -86,15 +131,32 @@ public enum EmbeddedHTML {
         case .inline:
             // Only phrasing elements known to carry nothing of their own: an unknown or
             // custom element stays raw, so a writer that cannot show it says so.
-            guard Self.plainPhrasingElements.contains(tag.name) else { return nil }
+            guard Self.isPlainPhrasingElement(tag.name) else { return nil }
             return .containers(styleKinds)
         default:
             return nil
         }
     }
 
-    private static let plainPhrasingElements: Set<String> = ["span", "mark", "small", "big", "abbr", "time", "data",
-                                                            "bdi", "bdo", "nobr", "wbr"]
+    private static func isPlainPhrasingElement(_ name: String) -> Bool {
+        switch ElementRole.gumboTag(named: name) {
+        case GUMBO_TAG_SPAN, GUMBO_TAG_MARK, GUMBO_TAG_SMALL, GUMBO_TAG_BIG, GUMBO_TAG_ABBR, GUMBO_TAG_TIME, GUMBO_TAG_DATA,
+             GUMBO_TAG_BDI, GUMBO_TAG_BDO, GUMBO_TAG_NOBR, GUMBO_TAG_WBR:
+            true
+        default:
+            false
+        }
+    }
+
+    /// A number for each element HTML knows, below ``knownElementCount``; the same
+    /// number, ``knownElementCount``, for every other name. Every tag with a meaning in
+    /// the tree (``inlineMeaning(ofTag:)``) is a known element, so counts of open ones
+    /// fit an array.
+    public static func elementNumber(_ name: String) -> Int {
+        Int(ElementRole.gumboTag(named: name).rawValue)
+    }
+
+    public static var knownElementCount: Int { Int(GUMBO_TAG_UNKNOWN.rawValue) }
 
     /// How an HTML block leaves the elements it opens.
     public struct BlockBalance: Hashable, Sendable {
@@ -309,7 +371,7 @@ private struct TagScanner {
                     value = Self.decodingCharacterReferences(UnsafeRawBufferPointer(rebasing: bytes[range]))
                 }
             }
-            if keepingAttributes && tag.attributes[attribute] == nil { tag.attributes[attribute] = value }
+            if keepingAttributes { tag.attributes.addIfAbsent(attribute, value) }
         }
     }
 

@@ -418,7 +418,10 @@ private struct CmarkConverter {
     private mutating func pairInlineTags(in parent: OpaquePointer) {
         guard pairedParents.insert(parent) else { return }
         var openings: [(node: OpaquePointer, name: String, isCode: Bool, othersBefore: Int)] = []
-        var openCounts: [String: Int] = [:]
+        // Open start tags by element number: only known elements have a meaning that
+        // opens something (an array, not a `[String: Int]`, whose first use cost a
+        // conformance scan over the whole binary).
+        var openCounts: [Int] = []
         // Siblings other than text, counted so that code is paired only around text.
         var others = 0
         var child = cmark_node_first_child(parent)
@@ -429,9 +432,10 @@ private struct CmarkConverter {
             defer { others += 1 }
             guard type == CMARK_NODE_HTML_INLINE, let tag = EmbeddedHTML.tag(literal(of: node)) else { continue }
             if tag.isEndTag {
-                guard openCounts[tag.name, default: 0] > 0 else { continue }
+                let number = EmbeddedHTML.elementNumber(tag.name)
+                guard number < openCounts.count, openCounts[number] > 0 else { continue }
                 while let opening = openings.popLast() {
-                    openCounts[opening.name, default: 1] -= 1
+                    openCounts[EmbeddedHTML.elementNumber(opening.name)] -= 1
                     guard opening.name == tag.name else { continue }
                     if !opening.isCode || others == opening.othersBefore + 1 {
                         cmark_node_set_user_data(opening.node, UnsafeMutableRawPointer(node))
@@ -443,7 +447,9 @@ private struct CmarkConverter {
                 switch meaning {
                 case .containers, .code:
                     openings.append((node, tag.name, meaning == .code, others))
-                    openCounts[tag.name, default: 0] += 1
+                    let number = EmbeddedHTML.elementNumber(tag.name)
+                    if openCounts.isEmpty { openCounts = Array(repeating: 0, count: EmbeddedHTML.knownElementCount + 1) }
+                    openCounts[number] += 1
                 case .leaf, .image, .text:
                     break
                 }
