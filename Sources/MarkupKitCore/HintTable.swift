@@ -40,6 +40,11 @@ struct HintTable: Sendable {
             case (true, nil):
                 keys.remove(at: index)
                 values.remove(at: index)
+            case (false, let hints?) where index == keys.count:
+                // The usual case, an append (`insert(_:at:)` at the end took the general
+                // path through `replaceSubrange`, 400 instructions a hint).
+                keys.append(key)
+                values.append(hints)
             case (false, let hints?):
                 keys.insert(key, at: index)
                 values.insert(hints, at: index)
