@@ -26,8 +26,9 @@ public struct BBCodeWriter: Sendable {
     }
 
     public func write(_ document: Document) -> WriteResult {
-        document.withUnsafeStorage { _, store in
-            var writer = BBCodeOutput(document: document, store: store, dialect: dialect, urlPolicy: policy.urlPolicy)
+        document.withUnsafeStorage { nodes, store in
+            var writer = BBCodeOutput(document: document, nodes: nodes, store: store, dialect: dialect,
+                                      urlPolicy: policy.urlPolicy)
             writer.render()
             return writer.finish()
         }
@@ -36,7 +37,9 @@ public struct BBCodeWriter: Sendable {
 
 private struct BBCodeOutput: ~Copyable {
     let document: Document
-    /// The document's text, lent for the whole write: text is copied from here as bytes.
+    /// The document's nodes and text, lent for the whole write: nodes are read in place,
+    /// text is copied from here as bytes.
+    let nodes: UnsafeBufferPointer<Node>
     let store: UnsafeBufferPointer<UInt8>
     let dialect: BBCodeDialect
     let urlPolicy: URLPolicy
@@ -73,8 +76,10 @@ private struct BBCodeOutput: ~Copyable {
     /// The closing tags of open blocks, by number (`Open.closing`): a handful per document.
     var closingTags: [String]
 
-    init(document: Document, store: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect, urlPolicy: URLPolicy) {
+    init(document: Document, nodes: UnsafeBufferPointer<Node>, store: UnsafeBufferPointer<UInt8>, dialect: BBCodeDialect,
+         urlPolicy: URLPolicy) {
         self.document = document
+        self.nodes = nodes
         self.store = store
         noParseTag = dialect.noParse.first ?? "noparse"
         let bulletTag = dialect.lists.bulletTags.first ?? "list"
@@ -366,10 +371,9 @@ private struct BBCodeOutput: ~Copyable {
     }
 
     private mutating func enter(_ index: Int, parent: Open?, listDepth inherited: Int = 0) -> Open? {
-        let node = document[index]
-        let position = node.range.start
+        let position = nodes[index].range.start
         let listDepth = parent?.listDepth ?? inherited
-        switch node.kind {
+        switch nodes[index].kind {
         case .paragraph:
             renderInlines(childrenOf: index)
         case .heading(let level):
@@ -889,11 +893,12 @@ private struct BBCodeOutput: ~Copyable {
                 if last.endsLink && !last.tag.isEmpty { taggedLinkDepth -= 1 }
                 continue
             }
-            let node = document[index]
+            // Read in place from the lent nodes: a copy of each node retained and released
+            // its payload (5 M instructions on Node.js's API reference).
             let nodeEnd = document.subtreeEnd(of: index)
-            let position = node.range.start
+            let position = nodes[index].range.start
             var closing: String?
-            switch node.kind {
+            switch nodes[index].kind {
             case .text(let ref):
                 writeEscaped(textAt: ref, insideLink: taggedLinkDepth > 0)
             case .softBreak:
@@ -1004,7 +1009,7 @@ private struct BBCodeOutput: ~Copyable {
                 index = nodeEnd
                 continue
             }
-            if node.kind.isContainer { inlineClosers.append(InlineCloser(end: nodeEnd, tag: closing ?? "", endsLink: false)) }
+            if nodes[index].kind.isContainer { inlineClosers.append(InlineCloser(end: nodeEnd, tag: closing ?? "", endsLink: false)) }
             index += 1
         }
     }
