@@ -1167,13 +1167,28 @@ private struct BBCodeParser {
         // made this a tenth of reading a post with links. Every byte asked about is ASCII,
         // and no other character's UTF-8 holds an ASCII byte.
         var text = value.trimmingASCIISpaces()
-        if dialect.reading.encodesSpacesInAddresses && !email && text.utf8.contains(UInt8(ascii: " ")) {
-            text = text.replacing(" ", with: "%20")
+        // One pass over the contiguous bytes for all three questions (three passes of
+        // `utf8.contains` cost 16 instructions a byte).
+        var hasSpace = false
+        var hasControl = false
+        var hasAt = false
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: " "): hasSpace = true
+                case 0..<0x20, 0x7F: hasControl = true
+                case UInt8(ascii: "@"): hasAt = true
+                default: break
+                }
+            }
         }
-        guard !text.isEmpty, text.utf8.count <= 2048,
-              !text.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
+        if hasSpace && dialect.reading.encodesSpacesInAddresses && !email {
+            text = text.replacing(" ", with: "%20")
+            hasSpace = false
+        }
+        guard !text.isEmpty, text.utf8.count <= 2048, !hasSpace, !hasControl else { return nil }
         if email {
-            guard text.utf8.contains(UInt8(ascii: "@")) else { return nil }
+            guard hasAt else { return nil }
             return text.lowercased().hasPrefix("mailto:") ? text : "mailto:" + text
         }
         return text
