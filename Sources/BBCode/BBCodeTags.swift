@@ -138,13 +138,8 @@ struct BBCodeVocabulary: Sendable {
     }
 
     private func role(forKey key: UInt64) -> TagRole? {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if keys[middle] < key { low = middle + 1 } else { high = middle }
-        }
-        return low < keys.count && keys[low] == key ? keyedRoles[low] : nil
+        let index = keys.sortedInsertionIndex(of: key)
+        return index < keys.count && keys[index] == key ? keyedRoles[index] : nil
     }
 
     /// The role of a tag as written, honouring the dialect's case rules.

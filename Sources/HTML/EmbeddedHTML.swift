@@ -305,12 +305,16 @@ private struct TagScanner {
     /// through Unicode's `lowercased()`).
     private mutating func name() -> String {
         let start = skipName()
-        return String(unsafeUninitializedCapacity: position - start) { buffer in
-            for index in start..<position {
+        return lowercased(start..<position)
+    }
+
+    private func lowercased(_ range: Range<Int>) -> String {
+        String(unsafeUninitializedCapacity: range.count) { buffer in
+            for index in range {
                 let byte = bytes[index]
-                buffer[index - start] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                buffer[index - range.lowerBound] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
             }
-            return position - start
+            return range.count
         }
     }
 
@@ -356,8 +360,7 @@ private struct TagScanner {
                 position = start
                 return nil
             }
-            let attribute = keepingAttributes ? name() : ""
-            if !keepingAttributes { _ = skipName() }
+            let attribute = skipName()..<position
             skipSpaces()
             var value = ""
             if position < bytes.count, bytes[position] == UInt8(ascii: "=") {
@@ -371,7 +374,7 @@ private struct TagScanner {
                     value = Self.decodingCharacterReferences(UnsafeRawBufferPointer(rebasing: bytes[range]))
                 }
             }
-            if keepingAttributes { tag.attributes.addIfAbsent(attribute, value) }
+            if keepingAttributes { tag.attributes.addIfAbsent(lowercased(attribute), value) }
         }
     }
 

@@ -137,7 +137,7 @@ enum HTMLEscaping {
 
     /// HTML's white space: space, tab, LF, FF, CR.
     static func isHTMLSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0C || byte == 0x0D
+        byte.isASCIIWhitespace
     }
 
     /// Space, tab, LF, VT, FF, CR.

@@ -215,9 +215,12 @@ enum ElementRole: Equatable {
         case GUMBO_TAG_FONT: .font
         case GUMBO_TAG_CENTER: .center
         case GUMBO_TAG_DT: .definitionTerm
-        case GUMBO_TAG_HTML, GUMBO_TAG_HEAD, GUMBO_TAG_BODY, GUMBO_TAG_DIV, GUMBO_TAG_SECTION, GUMBO_TAG_ARTICLE, GUMBO_TAG_MAIN, GUMBO_TAG_HEADER, GUMBO_TAG_FOOTER, GUMBO_TAG_NAV, GUMBO_TAG_ASIDE, GUMBO_TAG_ADDRESS,
-             GUMBO_TAG_HGROUP, GUMBO_TAG_DL, GUMBO_TAG_DD, GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIELDSET, GUMBO_TAG_LEGEND, GUMBO_TAG_FORM, GUMBO_TAG_SUMMARY,
-             GUMBO_TAG_NOSCRIPT, GUMBO_TAG_VIDEO, GUMBO_TAG_AUDIO, GUMBO_TAG_OBJECT, GUMBO_TAG_CANVAS, GUMBO_TAG_MAP, GUMBO_TAG_FRAMESET, GUMBO_TAG_NOFRAMES:
+        case GUMBO_TAG_HTML, GUMBO_TAG_HEAD, GUMBO_TAG_BODY, GUMBO_TAG_DIV, GUMBO_TAG_SECTION, GUMBO_TAG_ARTICLE,
+             GUMBO_TAG_MAIN, GUMBO_TAG_HEADER, GUMBO_TAG_FOOTER, GUMBO_TAG_NAV, GUMBO_TAG_ASIDE, GUMBO_TAG_ADDRESS,
+             GUMBO_TAG_HGROUP, GUMBO_TAG_DL, GUMBO_TAG_DD, GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIELDSET, GUMBO_TAG_LEGEND,
+             GUMBO_TAG_FORM, GUMBO_TAG_SUMMARY,
+             GUMBO_TAG_NOSCRIPT, GUMBO_TAG_VIDEO, GUMBO_TAG_AUDIO, GUMBO_TAG_OBJECT, GUMBO_TAG_CANVAS, GUMBO_TAG_MAP,
+             GUMBO_TAG_FRAMESET, GUMBO_TAG_NOFRAMES:
             .block
         case GUMBO_TAG_SCRIPT: .dropped(warning: "<script>")
         case GUMBO_TAG_STYLE: .dropped(warning: "<style>")
@@ -226,10 +229,12 @@ enum ElementRole: Equatable {
         case GUMBO_TAG_EMBED: .dropped(warning: "<embed>")
         case GUMBO_TAG_SVG: .dropped(warning: "<svg>")
         case GUMBO_TAG_MATH: .dropped(warning: "<math>")
-        case GUMBO_TAG_SELECT, GUMBO_TAG_TEXTAREA, GUMBO_TAG_DATALIST, GUMBO_TAG_OPTION, GUMBO_TAG_OPTGROUP, GUMBO_TAG_BUTTON, GUMBO_TAG_KEYGEN,
+        case GUMBO_TAG_SELECT, GUMBO_TAG_TEXTAREA, GUMBO_TAG_DATALIST, GUMBO_TAG_OPTION, GUMBO_TAG_OPTGROUP,
+             GUMBO_TAG_BUTTON, GUMBO_TAG_KEYGEN,
              GUMBO_TAG_OUTPUT, GUMBO_TAG_PROGRESS, GUMBO_TAG_METER:
             .dropped(warning: "form control")
-        case GUMBO_TAG_TITLE, GUMBO_TAG_META, GUMBO_TAG_LINK, GUMBO_TAG_BASE, GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_COL, GUMBO_TAG_COLGROUP, GUMBO_TAG_PARAM, GUMBO_TAG_SOURCE,
+        case GUMBO_TAG_TITLE, GUMBO_TAG_META, GUMBO_TAG_LINK, GUMBO_TAG_BASE, GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND,
+             GUMBO_TAG_COL, GUMBO_TAG_COLGROUP, GUMBO_TAG_PARAM, GUMBO_TAG_SOURCE,
              GUMBO_TAG_TRACK, GUMBO_TAG_AREA, GUMBO_TAG_WBR, GUMBO_TAG_RP:
             .dropped(warning: nil)
         default: .inline
@@ -503,9 +508,9 @@ private struct HTMLTreeConversion {
             var code = element.textContent()
             // Line ends become spaces, on the bytes (a map over the scalars rebuilt into a
             // string was 10 000 instructions a code element).
-            if code.utf8.contains(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
-                code = String(decoding: code.utf8.map { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") ? UInt8(ascii: " ") : $0 },
-                              as: UTF8.self)
+            let isLineEnd = { (byte: UInt8) in byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") }
+            if code.utf8.contains(where: isLineEnd) {
+                code = String(decoding: code.utf8.map { isLineEnd($0) ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
             }
             guard !code.isEmpty else { return false }
             prepareForContent()

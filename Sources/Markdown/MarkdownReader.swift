@@ -417,7 +417,7 @@ private struct CmarkConverter {
     /// code around anything but text stay raw.
     private mutating func pairInlineTags(in parent: OpaquePointer) {
         guard pairedParents.insert(parent) else { return }
-        var openings: [(node: OpaquePointer, name: String, isCode: Bool, othersBefore: Int)] = []
+        var openings: [(node: OpaquePointer, name: String, number: Int, isCode: Bool, othersBefore: Int)] = []
         // Open start tags by element number: only known elements have a meaning that
         // opens something (an array, not a `[String: Int]`, whose first use cost a
         // conformance scan over the whole binary).
@@ -435,7 +435,7 @@ private struct CmarkConverter {
                 let number = EmbeddedHTML.elementNumber(tag.name)
                 guard number < openCounts.count, openCounts[number] > 0 else { continue }
                 while let opening = openings.popLast() {
-                    openCounts[EmbeddedHTML.elementNumber(opening.name)] -= 1
+                    openCounts[opening.number] -= 1
                     guard opening.name == tag.name else { continue }
                     if !opening.isCode || others == opening.othersBefore + 1 {
                         cmark_node_set_user_data(opening.node, UnsafeMutableRawPointer(node))
@@ -446,8 +446,8 @@ private struct CmarkConverter {
             } else if !tag.isSelfClosing, let meaning = EmbeddedHTML.inlineMeaning(ofTag: tag) {
                 switch meaning {
                 case .containers, .code:
-                    openings.append((node, tag.name, meaning == .code, others))
                     let number = EmbeddedHTML.elementNumber(tag.name)
+                    openings.append((node, tag.name, number, meaning == .code, others))
                     if openCounts.isEmpty { openCounts = Array(repeating: 0, count: EmbeddedHTML.knownElementCount + 1) }
                     openCounts[number] += 1
                 case .leaf, .image, .text:

@@ -22,16 +22,6 @@ struct NodeSet {
         return true
     }
 
-    func contains(_ node: OpaquePointer) -> Bool {
-        let address = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(node)))
-        var slot = Self.firstSlot(of: address, mask: slots.count - 1)
-        while slots[slot] != 0 {
-            if slots[slot] == address { return true }
-            slot = (slot + 1) & (slots.count - 1)
-        }
-        return false
-    }
-
     /// Nodes are allocated a few dozen bytes apart: the address is mixed (Fibonacci
     /// hashing) so that neighbours do not fill neighbouring slots.
     private static func firstSlot(of address: UInt, mask: Int) -> Int {

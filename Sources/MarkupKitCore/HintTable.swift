@@ -1,3 +1,18 @@
+extension Array where Element: Comparable {
+    /// In an ascending array, the first index whose element is not below `key`: where
+    /// `key` is, or where it would go (a binary search).
+    @inlinable
+    public func sortedInsertionIndex(of key: Element) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
+
 /// A document's syntax hints by node index, kept in index order.
 ///
 /// Not a `Dictionary`: hints are recorded as their nodes are made, so a new one nearly
@@ -18,12 +33,7 @@ struct HintTable: Sendable {
     /// Where `key` is, or where it would go.
     private func slot(of key: Int32) -> (index: Int, found: Bool) {
         if let last = keys.last, key > last { return (keys.count, false) }
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if keys[middle] < key { low = middle + 1 } else { high = middle }
-        }
+        let low = keys.sortedInsertionIndex(of: key)
         return (low, low < keys.count && keys[low] == key)
     }
 

@@ -232,17 +232,21 @@ extension StringProtocol {
         // On the UTF-8 bytes: the whitespace is ASCII, so a byte index found here is a
         // character boundary. (Rebuilding a scalar view from an array of scalars was
         // 120 000 instructions a call, in every link address an HTML reader reads.)
-        let isSpace = { (byte: UInt8) in
-            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
-                || byte == UInt8(ascii: "\r") || byte == 0x0C
-        }
         let text = String(self)
-        guard let first = text.utf8.firstIndex(where: { !isSpace($0) }),
-              let last = text.utf8.lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = text.utf8.firstIndex(where: { !$0.isASCIIWhitespace }),
+              let last = text.utf8.lastIndex(where: { !$0.isASCIIWhitespace }) else { return "" }
         // Just past the last: a whitespace byte or the end, so a scalar boundary too.
         let end = text.utf8.index(after: last)
         if first == text.startIndex && end == text.endIndex { return text }
         return String(text[first..<end])
+    }
+}
+
+extension UInt8 {
+    /// Space, tab, LF, CR or form feed: HTML's and CSS's whitespace, as a byte.
+    @inlinable
+    public var isASCIIWhitespace: Bool {
+        self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D || self == 0x0C
     }
 }
 

@@ -14,10 +14,16 @@ import Testing
         let addresses = (1...5_000).map { $0 * spacing + 0x10_0000 } + (1...2_000).map { _ in Int.random(in: 1...(1 << 46), using: &generator) * 8 }
         for address in (addresses + addresses.shuffled(using: &generator)).shuffled(using: &generator) {
             let node = OpaquePointer(bitPattern: address)!
-            #expect(nodes.insert(node) == reference.insert(address).inserted)
+            let added = nodes.insert(node)
+            #expect(added == reference.insert(address).inserted)
         }
         #expect(nodes.count == reference.count)
-        for address in reference { #expect(nodes.contains(OpaquePointer(bitPattern: address)!)) }
-        #expect(!nodes.contains(OpaquePointer(bitPattern: 7)!))
+        // Every address is still there after the growths; one never added is not.
+        for address in reference {
+            let added = nodes.insert(OpaquePointer(bitPattern: address)!)
+            #expect(!added, "\(address)")
+        }
+        let neverAdded = nodes.insert(OpaquePointer(bitPattern: 7)!)
+        #expect(neverAdded)
     }
 }
